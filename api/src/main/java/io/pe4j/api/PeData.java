@@ -1,0 +1,169 @@
+package io.pe4j.api;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Persistence data: the extra template key an engine extracts (a SIP Call-ID, a QUIC connection
+ * ID...). Immutable, 1 to {@value #MAX_LENGTH} bytes, equal by content.
+ */
+public final class PeData {
+
+  /** The kernel's {@code IP_VS_PEDATA_MAXLEN}: at most 255 bytes of pe data per template. */
+  public static final int MAX_LENGTH = 255;
+
+  private final byte[] bytes;
+
+  private PeData(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /**
+   * Returns pe data holding a copy of {@code bytes}.
+   *
+   * @throws IllegalArgumentException if the length is not 1..255
+   */
+  public static PeData of(byte[] bytes) {
+    return copyOf(ByteBuffer.wrap(bytes), 0, bytes.length);
+  }
+
+  /**
+   * Returns pe data holding a copy of {@code length} bytes of {@code buffer} from absolute index
+   * {@code offset}; the buffer's position and limit are not used or changed.
+   *
+   * @throws IllegalArgumentException if the length is not 1..255
+   */
+  public static PeData copyOf(ByteBuffer buffer, int offset, int length) {
+    checkLength(length);
+    Objects.checkFromIndexSize(offset, length, buffer.capacity());
+    byte[] copy = new byte[length];
+    for (int i = 0; i < length; i++) {
+      copy[i] = buffer.get(offset + i);
+    }
+    return new PeData(copy);
+  }
+
+  static void checkLength(int length) {
+    if (length < 1 || length > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "pe data must be 1.." + MAX_LENGTH + " bytes, not " + length);
+    }
+  }
+
+  /** Returns the number of bytes, 1..255. */
+  public int length() {
+    return bytes.length;
+  }
+
+  /** Returns the byte at {@code index}. */
+  public byte byteAt(int index) {
+    return bytes[index];
+  }
+
+  /** Returns a copy of the bytes. */
+  public byte[] toByteArray() {
+    return bytes.clone();
+  }
+
+  /**
+   * Returns whether these bytes equal {@code length} bytes of {@code buffer} from {@code offset}.
+   */
+  public boolean contentEquals(ByteBuffer buffer, int offset, int length) {
+    if (length != bytes.length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (buffer.get(offset + i) != bytes[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Returns the seeded hash of these bytes, the same as {@link ConnParam#peDataHash(int)} for equal
+   * bytes. A seed chosen at random per core instance keeps crafted colliding keys from piling up.
+   */
+  public int hash(int seed) {
+    return hash(ByteBuffer.wrap(bytes), 0, bytes.length, seed);
+  }
+
+  /**
+   * Returns the seeded 32-bit MurmurHash3 of {@code length} bytes of {@code buffer} at {@code
+   * offset}.
+   */
+  public static int hash(ByteBuffer buffer, int offset, int length, int seed) {
+    int h = seed;
+    int i = 0;
+    for (; i + 4 <= length; i += 4) {
+      int k =
+          (buffer.get(offset + i) & 0xff)
+              | (buffer.get(offset + i + 1) & 0xff) << 8
+              | (buffer.get(offset + i + 2) & 0xff) << 16
+              | (buffer.get(offset + i + 3) & 0xff) << 24;
+      h ^= mixK(k);
+      h = Integer.rotateLeft(h, 13) * 5 + 0xe6546b64;
+    }
+    int k = 0;
+    for (int shift = 0; i < length; i++, shift += 8) {
+      k |= (buffer.get(offset + i) & 0xff) << shift;
+    }
+    h ^= mixK(k);
+    h ^= length;
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
+  }
+
+  private static int mixK(int k) {
+    return Integer.rotateLeft(k * 0xcc9e2d51, 15) * 0x1b873593;
+  }
+
+  /**
+   * Returns the bytes as printable text for a listing or a log line: bytes 0x20..0x7e as they are,
+   * every other byte (CR, LF, other controls, DEL, non-ASCII) as {@code \xHH}, so that hostile pe
+   * data cannot forge lines.
+   */
+  public String toPrintableString() {
+    return printable(ByteBuffer.wrap(bytes), 0, bytes.length);
+  }
+
+  /**
+   * Returns {@code length} bytes of {@code buffer} as printable text, as {@link
+   * #toPrintableString()}.
+   */
+  public static String printable(ByteBuffer buffer, int offset, int length) {
+    StringBuilder sb = new StringBuilder(length + 8);
+    for (int i = 0; i < length; i++) {
+      int b = buffer.get(offset + i) & 0xff;
+      if (b >= 0x20 && b <= 0x7e) {
+        sb.append((char) b);
+      } else {
+        sb.append("\\x")
+            .append(Character.forDigit(b >>> 4, 16))
+            .append(Character.forDigit(b & 15, 16));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof PeData && Arrays.equals(bytes, ((PeData) o).bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  /** Returns {@link #toPrintableString()}. */
+  @Override
+  public String toString() {
+    return toPrintableString();
+  }
+}

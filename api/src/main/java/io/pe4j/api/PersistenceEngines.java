@@ -1,0 +1,191 @@
+package io.pe4j.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The registry of persistence engines, as the kernel's {@code ip_vs_pe.c}: engines are found by
+ * exact, case-sensitive name; a second engine with a taken name is refused; an engine cannot be
+ * unregistered while services or templates use it.
+ *
+ * <p>Uses are counted per holder, a short text naming who holds the engine (for example {@code
+ * "service UDP 10.0.0.1:5060"} or {@code "templates of UDP 10.0.0.1:5060"}), so that a refused
+ * {@link #unregister} says who still uses the engine.
+ *
+ * <p>Thread-safe.
+ */
+public final class PersistenceEngines {
+
+  private final Map<String, Entry> engines = new TreeMap<>();
+
+  private static final class Entry {
+    final PersistenceEngine engine;
+    final Map<String, Integer> holders = new TreeMap<>();
+
+    Entry(PersistenceEngine engine) {
+      this.engine = engine;
+    }
+
+    int uses() {
+      int n = 0;
+      for (int c : holders.values()) {
+        n += c;
+      }
+      return n;
+    }
+  }
+
+  /** Creates an empty registry. */
+  public PersistenceEngines() {}
+
+  /**
+   * Returns a registry holding every engine that {@link ServiceLoader} finds for {@link
+   * PersistenceEngine} on the module path or the class path of this module's class loader.
+   *
+   * @throws IllegalArgumentException if two discovered engines share a name or one is invalid
+   */
+  public static PersistenceEngines installed() {
+    return installed(
+        ServiceLoader.load(PersistenceEngine.class, PersistenceEngines.class.getClassLoader()));
+  }
+
+  /** Returns a registry holding every engine {@code loader} provides (see {@link #installed()}). */
+  public static PersistenceEngines installed(ServiceLoader<PersistenceEngine> loader) {
+    PersistenceEngines registry = new PersistenceEngines();
+    try {
+      for (PersistenceEngine engine : loader) {
+        registry.register(engine);
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new IllegalArgumentException("cannot load a persistence engine: " + e.getMessage(), e);
+    }
+    return registry;
+  }
+
+  /**
+   * Checks an engine name: 1 to 16 printable ASCII characters, no whitespace.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the name
+   */
+  public static String checkName(@Nullable String name) {
+    if (name == null || name.isEmpty() || name.length() > 16) {
+      throw new IllegalArgumentException(
+          "persistence engine name must be 1..16 characters: '" + name + "'");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IllegalArgumentException(
+            "persistence engine name must be printable ASCII without whitespace: '" + name + "'");
+      }
+    }
+    return name;
+  }
+
+  /**
+   * Adds an engine.
+   *
+   * @throws IllegalArgumentException if its name is invalid or already registered
+   */
+  public synchronized PersistenceEngines register(PersistenceEngine engine) {
+    Objects.requireNonNull(engine, "engine");
+    String name = checkName(engine.name());
+    Entry existing = engines.get(name);
+    if (existing != null) {
+      throw new IllegalArgumentException(
+          "persistence engine '"
+              + name
+              + "' already registered by "
+              + existing.engine.getClass().getName()
+              + "; refusing "
+              + engine.getClass().getName());
+    }
+    engines.put(name, new Entry(engine));
+    return this;
+  }
+
+  /**
+   * Removes an engine that nothing uses.
+   *
+   * @throws IllegalStateException naming the holders if services or templates still use it
+   * @throws java.util.NoSuchElementException if no engine has that name
+   */
+  public synchronized PersistenceEngine unregister(String name) {
+    Entry entry = entry(name);
+    if (entry.uses() > 0) {
+      StringBuilder who = new StringBuilder();
+      entry.holders.forEach(
+          (holder, count) -> {
+            if (who.length() > 0) {
+              who.append(", ");
+            }
+            who.append(holder).append(count > 1 ? " (" + count + ")" : "");
+          });
+      throw new IllegalStateException("persistence engine '" + name + "' is in use by " + who);
+    }
+    engines.remove(name);
+    return entry.engine;
+  }
+
+  /** Returns the engine with exactly this name, or null. */
+  public synchronized @Nullable PersistenceEngine get(String name) {
+    Entry entry = engines.get(name);
+    return entry == null ? null : entry.engine;
+  }
+
+  /**
+   * Returns the engine with this name and counts one use by {@code holder}.
+   *
+   * @throws java.util.NoSuchElementException with the kernel's wording ("persistence engine module
+   *     ip_vs_pe_NAME not found") and the known names
+   */
+  public synchronized PersistenceEngine acquire(String name, String holder) {
+    Entry entry = entry(name);
+    entry.holders.merge(holder, 1, Integer::sum);
+    return entry.engine;
+  }
+
+  /**
+   * Releases one use of {@code engine} by {@code holder}; unknown engines and holders are ignored.
+   */
+  public synchronized void release(PersistenceEngine engine, String holder) {
+    Entry entry = engines.get(engine.name());
+    if (entry != null && entry.engine == engine) {
+      entry.holders.computeIfPresent(holder, (h, c) -> c > 1 ? c - 1 : null);
+    }
+  }
+
+  /** Returns how many uses the named engine has (0 for an unknown name). */
+  public synchronized int uses(String name) {
+    Entry entry = engines.get(name);
+    return entry == null ? 0 : entry.uses();
+  }
+
+  /** Returns the registered engines, sorted by name. */
+  public synchronized List<PersistenceEngine> engines() {
+    List<PersistenceEngine> out = new ArrayList<>();
+    for (Entry e : engines.values()) {
+      out.add(e.engine);
+    }
+    return out;
+  }
+
+  private Entry entry(String name) {
+    Entry entry = engines.get(name);
+    if (entry == null) {
+      throw new java.util.NoSuchElementException(
+          "persistence engine module ip_vs_pe_"
+              + name
+              + " not found (known engines: "
+              + String.join(", ", engines.keySet())
+              + ")");
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,236 @@
+package io.pe4j.engine.sip;
+
+import io.pe4j.api.ConnParam;
+import io.pe4j.api.PeResult;
+import java.nio.ByteBuffer;
+
+/**
+ * Finds the Call-ID of a SIP message by the rules of {@code spec/sip-call-id.md} (numbered R1..R11
+ * below), scanning the caller's bytes in place with absolute gets.
+ */
+final class CallIdExtractor {
+
+  private static final byte CR = '\r';
+  private static final byte LF = '\n';
+  private static final byte SP = ' ';
+  private static final byte HTAB = '\t';
+  private static final byte COLON = ':';
+  private static final byte[] SIP_VERSION = {'s', 'i', 'p', '/', '2', '.', '0'};
+  private static final byte[] CALL_ID = {'c', 'a', 'l', 'l', '-', 'i', 'd'};
+
+  private CallIdExtractor() {}
+
+  /** One Call-ID value: a window of {@code buffer}, possibly a joined copy of folded lines. */
+  private static final class Value {
+    ByteBuffer buffer;
+    int start;
+    int end;
+
+    Value(ByteBuffer buffer, int start, int end) {
+      this.buffer = buffer;
+      this.start = start;
+      this.end = end;
+    }
+  }
+
+  static PeResult extract(ConnParam param, ByteBuffer b, int offset, int length, int maxLength) {
+    final int end = offset + length;
+    // R1: leading CR/LF are skipped; nothing left is a keep-alive.
+    int p = offset;
+    while (p < end && isLineBreak(b.get(p))) {
+      p++;
+    }
+    if (p == end) {
+      return SipEngine.KEEP_ALIVE;
+    }
+    // R2, R3: the first line must be terminated and be a SIP/2.0 request or status line.
+    int lf = indexOfLf(b, p, end);
+    if (lf < 0 || !isStartLine(b, p, contentEnd(b, p, lf))) {
+      return SipEngine.NOT_SIP;
+    }
+    // R4..R10: fields of the header section, up to the first empty line or the datagram's end.
+    Value found = null;
+    int q = lf + 1;
+    while (q < end) {
+      lf = indexOfLf(b, q, end);
+      int lineEnd = lf < 0 ? end : contentEnd(b, q, lf);
+      int next = lf < 0 ? end : lf + 1;
+      if (lineEnd == q && lf >= 0) {
+        break; // the empty line: nothing after it is examined (R4)
+      }
+      byte first = b.get(q);
+      int colon = first == SP || first == HTAB ? -1 : indexOf(b, COLON, q, lineEnd);
+      if (colon < 0 || !isCallIdName(b, q, colon)) {
+        q = next; // continuation of a field that is not a Call-ID, or a field without colon (R5)
+        continue;
+      }
+      if (lf < 0) {
+        return SipEngine.TRUNCATED; // R8
+      }
+      // R7: the value runs through the field's continuation lines.
+      int fieldEnd = next;
+      boolean folded = false;
+      while (fieldEnd < end && isWsp(b.get(fieldEnd))) {
+        folded = true;
+        int contLf = indexOfLf(b, fieldEnd, end);
+        if (contLf < 0) {
+          return SipEngine.TRUNCATED; // R8: the last physical line must be terminated
+        }
+        fieldEnd = contLf + 1;
+      }
+      Value value =
+          folded
+              ? joinFolded(b, colon + 1, lineEnd, next, fieldEnd)
+              : trimmed(b, colon + 1, lineEnd);
+      if (found == null) {
+        found = value;
+      } else if (!sameBytes(found, value)) {
+        return SipEngine.CALL_IDS_DIFFER; // R10
+      }
+      q = fieldEnd;
+    }
+    if (found == null) {
+      return SipEngine.NO_CALL_ID;
+    }
+    int valueLength = found.end - found.start;
+    if (valueLength == 0) {
+      return SipEngine.EMPTY_CALL_ID; // R9
+    }
+    if (valueLength > maxLength) {
+      return SipEngine.TOO_LONG; // R11
+    }
+    return param.match(found.buffer, found.start, valueLength);
+  }
+
+  /**
+   * R3: a status line ({@code SIP/2.0} + WSP) or a request line (2+ tokens, WSP, {@code SIP/2.0}).
+   */
+  static boolean isStartLine(ByteBuffer b, int start, int end) {
+    if (end - start >= 8
+        && regionMatchesLowerCase(b, start, SIP_VERSION)
+        && isWsp(b.get(start + 7))) {
+      return true;
+    }
+    int t = end;
+    while (t > start && isWsp(b.get(t - 1))) {
+      t--;
+    }
+    if (t - start < 8 || !regionMatchesLowerCase(b, t - 7, SIP_VERSION) || !isWsp(b.get(t - 8))) {
+      return false;
+    }
+    int tokens = 0;
+    boolean inToken = false;
+    for (int i = start; i < t - 8; i++) {
+      boolean wsp = isWsp(b.get(i));
+      if (!wsp && !inToken) {
+        tokens++;
+      }
+      inToken = !wsp;
+    }
+    return tokens >= 2;
+  }
+
+  /** R6: the name before the colon, trailing WSP removed, is {@code call-id} or {@code i}. */
+  static boolean isCallIdName(ByteBuffer b, int start, int colon) {
+    int end = colon;
+    while (end > start && isWsp(b.get(end - 1))) {
+      end--;
+    }
+    int length = end - start;
+    if (length == 1) {
+      return toLower(b.get(start)) == 'i';
+    }
+    return length == CALL_ID.length && regionMatchesLowerCase(b, start, CALL_ID);
+  }
+
+  /** R7 without folding: the value between colon and line end, WSP trimmed on both sides. */
+  private static Value trimmed(ByteBuffer b, int start, int end) {
+    while (start < end && isWsp(b.get(start))) {
+      start++;
+    }
+    while (end > start && isWsp(b.get(end - 1))) {
+      end--;
+    }
+    return new Value(b, start, end);
+  }
+
+  /**
+   * R7 with folding: each continuation's line break and leading WSP become one SP; then the whole
+   * is trimmed. Copies, bounded by the datagram's size; folded Call-IDs are rare.
+   */
+  private static Value joinFolded(
+      ByteBuffer b, int valueStart, int firstLineEnd, int contStart, int fieldEnd) {
+    byte[] joined = new byte[fieldEnd - valueStart];
+    int n = 0;
+    for (int i = valueStart; i < firstLineEnd; i++) {
+      joined[n++] = b.get(i);
+    }
+    int q = contStart;
+    while (q < fieldEnd) {
+      int lf = indexOfLf(b, q, fieldEnd);
+      int lineEnd = contentEnd(b, q, lf);
+      int s = q;
+      while (s < lineEnd && isWsp(b.get(s))) {
+        s++;
+      }
+      joined[n++] = SP;
+      for (int i = s; i < lineEnd; i++) {
+        joined[n++] = b.get(i);
+      }
+      q = lf + 1;
+    }
+    return trimmed(ByteBuffer.wrap(joined), 0, n);
+  }
+
+  private static boolean sameBytes(Value x, Value y) {
+    int length = x.end - x.start;
+    if (length != y.end - y.start) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (x.buffer.get(x.start + i) != y.buffer.get(y.start + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** R2: the end of a line's content; a CR right before the LF belongs to the terminator. */
+  private static int contentEnd(ByteBuffer b, int lineStart, int lf) {
+    return lf > lineStart && b.get(lf - 1) == CR ? lf - 1 : lf;
+  }
+
+  private static int indexOfLf(ByteBuffer b, int from, int end) {
+    return indexOf(b, LF, from, end);
+  }
+
+  private static int indexOf(ByteBuffer b, byte value, int from, int end) {
+    for (int i = from; i < end; i++) {
+      if (b.get(i) == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean regionMatchesLowerCase(ByteBuffer b, int start, byte[] lower) {
+    for (int i = 0; i < lower.length; i++) {
+      if (toLower(b.get(start + i)) != lower[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int toLower(byte c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+  }
+
+  private static boolean isWsp(byte c) {
+    return c == SP || c == HTAB;
+  }
+
+  private static boolean isLineBreak(byte c) {
+    return c == CR || c == LF;
+  }
+}
