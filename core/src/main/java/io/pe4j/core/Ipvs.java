@@ -1,0 +1,1158 @@
+package io.pe4j.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.pe4j.api.ConnParam;
+import io.pe4j.api.Datagram;
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.PeResult;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.PersistenceEngines;
+import io.pe4j.api.Protocol;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One IPVS director: virtual services, real servers, connection templates and connections, with the
+ * kernel's semantics (spec {@code ipvs-semantics.md}). Hosts call {@link #process} for every
+ * datagram a client sends and {@link #processFromServer} for every datagram a real server sends,
+ * and act on the {@link Verdict}.
+ *
+ * <pre>{@code
+ * Ipvs ipvs = Ipvs.builder().build();                       // engines found by ServiceLoader
+ * ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 60 -M 0.0.0.0 -o --pe sip");
+ * ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
+ * Verdict v = ipvs.process(datagram);                       // FORWARD 192.168.10.1:5060
+ * }</pre>
+ *
+ * <p>Thread-safe: any number of threads may process datagrams while another administers. A template
+ * hit allocates nothing.
+ */
+public final class Ipvs {
+
+  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
+  private static final long SECOND = 1_000_000_000L;
+
+  /** Deleted destinations stay revivable this long once unreferenced (IP_VS_DEST_TRASH_PERIOD). */
+  private static final long TRASH_NANOS = 120 * SECOND;
+
+  private static final String ENGINE_ERROR = "engine error";
+
+  private final Ticker ticker;
+  private final PersistenceEngines engines;
+  private final Schedulers schedulers;
+  private final int seed;
+  private final long maxTemplates;
+
+  final CopyOnWriteArrayList<VirtualService> services = new CopyOnWriteArrayList<>();
+  final Cache<TemplateKey, Template> templates;
+  private final VarExpiration<TemplateKey, Template> templateTimers;
+  final Cache<ConnKey, Connection> connections;
+  private final VarExpiration<ConnKey, Connection> connectionTimers;
+  private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
+  private final AtomicLong templateCount = new AtomicLong();
+  private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
+  private final LongAdder destinationUnavailableDrops = new LongAdder();
+
+  volatile int tcpTimeout = 900;
+  volatile int tcpFinTimeout = 120;
+  volatile int udpTimeout = 300;
+  private volatile boolean expireQuiescentTemplate;
+  private volatile boolean expireNodestConn;
+  private volatile int connOutServices;
+
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread reusable lookup objects: the reason a hit allocates nothing. */
+  private static final class Scratch {
+    final ConnParam param = new ConnParam();
+    final TemplateKey templateProbe = new TemplateKey();
+    final ConnKey connProbe = new ConnKey();
+  }
+
+  private Ipvs(Builder b) {
+    this.ticker = b.ticker;
+    this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
+    this.schedulers = b.schedulers;
+    this.seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
+    this.maxTemplates = b.maxTemplates;
+    this.templates =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .expireAfter(
+                new Expiry<TemplateKey, Template>() {
+                  @Override
+                  public long expireAfterCreate(TemplateKey k, Template t, long now) {
+                    return Math.max(0, t.removalAt() - now);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(TemplateKey k, Template t, long now, long current) {
+                    return Math.max(0, t.removalAt() - now);
+                  }
+
+                  @Override
+                  public long expireAfterRead(TemplateKey k, Template t, long now, long current) {
+                    return current;
+                  }
+                })
+            .evictionListener(this::templateEvicted)
+            .build();
+    this.templateTimers = templates.policy().expireVariably().orElseThrow();
+    this.connections =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .expireAfter(
+                new Expiry<ConnKey, Connection>() {
+                  @Override
+                  public long expireAfterCreate(ConnKey k, Connection c, long now) {
+                    return Math.max(0, c.expiresAt - now);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(ConnKey k, Connection c, long now, long current) {
+                    return Math.max(0, c.expiresAt - now);
+                  }
+
+                  @Override
+                  public long expireAfterRead(ConnKey k, Connection c, long now, long current) {
+                    return current;
+                  }
+                })
+            .evictionListener(this::connectionEvicted)
+            .build();
+    this.connectionTimers = connections.policy().expireVariably().orElseThrow();
+  }
+
+  private void templateEvicted(
+      @Nullable TemplateKey key, @Nullable Template t, RemovalCause cause) {
+    if (t != null) {
+      templateGone(t);
+    }
+  }
+
+  private void connectionEvicted(
+      @Nullable ConnKey key, @Nullable Connection c, RemovalCause cause) {
+    if (c != null) {
+      connectionGone(c);
+    }
+  }
+
+  /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures an {@link Ipvs}. */
+  public static final class Builder {
+    private Ticker ticker = Ticker.systemTicker();
+    private @Nullable PersistenceEngines engines;
+    private Schedulers schedulers = new Schedulers();
+    private @Nullable Integer seed;
+    private long maxTemplates = 1 << 20;
+
+    private Builder() {}
+
+    /** Sets the clock: a fake ticker makes every timeout testable to the nanosecond. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker);
+      return this;
+    }
+
+    /** Sets the engine registry (default: {@link PersistenceEngines#installed()}). */
+    public Builder engines(PersistenceEngines engines) {
+      this.engines = Objects.requireNonNull(engines);
+      return this;
+    }
+
+    /** Sets the scheduler registry (default: the built-in schedulers). */
+    public Builder schedulers(Schedulers schedulers) {
+      this.schedulers = Objects.requireNonNull(schedulers);
+      return this;
+    }
+
+    /** Fixes the hash seed passed to engines' {@code hashKey} (default: random per instance). */
+    public Builder seed(int seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Bounds the number of templates. When full, a new key is still scheduled but gets no template,
+     * counted per service ({@link VirtualService#templatesRefused()}); no live template is ever
+     * evicted to make room.
+     */
+    public Builder maxTemplates(long max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxTemplates must be positive: " + max);
+      }
+      this.maxTemplates = max;
+      return this;
+    }
+
+    /** Returns the director. */
+    public Ipvs build() {
+      return new Ipvs(this);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The inbound path (spec §1.1)
+
+  /**
+   * Decides what happens to a datagram a client sent: forward it to a real server, drop it, no
+   * destination, or pass it untouched (no virtual service). Never throws on any datagram.
+   */
+  public Verdict process(Datagram d) {
+    long now = ticker.read();
+    Scratch s = scratch.get();
+    // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
+    if (connections.estimatedSize() > 0) {
+      ConnKey probe =
+          s.connProbe.set(
+              d.protocol(),
+              d.isIpv6(),
+              d.sourceHi(),
+              d.sourceLo(),
+              d.sourcePort(),
+              d.destinationHi(),
+              d.destinationLo(),
+              d.destinationPort());
+      Connection c = connections.getIfPresent(probe);
+      if (c != null) {
+        if (c.destination.available) {
+          refreshConnection(c, now);
+          countIn(c.service, c.destination, d);
+          return c.verdict;
+        }
+        if (!expireNodestConn) {
+          destinationUnavailableDrops.increment(); // §3.7: the connection stays until its timeout
+          return dropVerdict("destination unavailable");
+        }
+        removeConnection(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
+      }
+    }
+    // 2. Service lookup: fwmark, then protocol/address/port, then port zero.
+    VirtualService svc = findService(d);
+    if (svc == null) {
+      return Verdict.PASS;
+    }
+    // 3. Schedule.
+    return svc.persistent ? persistSchedule(svc, d, s, now) : schedule(svc, d, now);
+  }
+
+  private @Nullable VirtualService findService(Datagram d) {
+    List<VirtualService> list = services;
+    if (d.fwmark() != 0) {
+      for (VirtualService v : list) {
+        if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
+          return v;
+        }
+      }
+    }
+    VirtualService portZero = null;
+    for (VirtualService v : list) {
+      if (v.fwmark == 0
+          && v.protocol == d.protocol()
+          && v.ipv6 == d.isIpv6()
+          && v.address.hi() == d.destinationHi()
+          && v.address.lo() == d.destinationLo()) {
+        if (v.port == d.destinationPort()) {
+          return v;
+        }
+        if (v.port == 0) {
+          portZero = v;
+        }
+      }
+    }
+    return portZero;
+  }
+
+  /** Non-persistent scheduling: the scheduler picks, a connection records it (spec §1). */
+  private Verdict schedule(VirtualService svc, Datagram d, long now) {
+    if (svc.port == 0 && svc.fwmark == 0) {
+      return Verdict.NO_DEST; // §5: port zero only supported in persistent services
+    }
+    Destination dest = svc.scheduler.schedule(svc, d);
+    if (dest == null) {
+      trace("{0}: no destination available", svc);
+      return Verdict.NO_DEST;
+    }
+    return bind(svc, dest, null, d, now);
+  }
+
+  /** The persistence path, spec §3.3. */
+  private Verdict persistSchedule(VirtualService svc, Datagram d, Scratch s, long now) {
+    ConnParam param = fillKey(svc, d, s.param);
+    PersistenceEngine engine = svc.engine;
+    PersistenceEngine keyEngine = null;
+    if (engine != null) {
+      PeResult r = fill(engine, param, d, false);
+      if (r.isMatch()) {
+        keyEngine = engine;
+      } else {
+        svc.engineFailures.computeIfAbsent(r.reason(), Ipvs::newAdder).increment();
+        trace("{0}: engine {1} no match: {2}", svc, engine.name(), r.reason());
+        if (svc.failurePolicy == FailurePolicy.DROP) {
+          return dropVerdict(r.reason()); // §3.3 current kernels: silent drop, no ICMP
+        }
+        param.clearPeData(); // FALLBACK: the seed's normal persistence handling
+      }
+    }
+    TemplateKey probe = s.templateProbe.probe(param, keyEngine, seed);
+    Template t = templates.getIfPresent(probe);
+    if (t != null && !isValid(t, null)) {
+      invalidate(t, now);
+      t = null;
+    }
+    Destination dest;
+    if (t == null) {
+      dest = svc.scheduler.schedule(svc, d); // the scheduler sees the datagram, not the pe data
+      if (dest == null) {
+        trace("{0}: no destination available", svc);
+        return Verdict.NO_DEST;
+      }
+      boolean normalPort = d.destinationPort() == svc.port && svc.port != 21 && svc.port != 0;
+      t = createTemplate(svc, probe, dest, normalPort ? dest.port : 0, now, false);
+      if (t != null) {
+        dest = t.destination; // a racing thread may have created it first
+      }
+    } else {
+      dest = t.destination;
+      traceHit(svc, t);
+    }
+    if (t != null) {
+      refreshTemplate(t, now);
+    }
+    return bind(svc, dest, t, d, now);
+  }
+
+  /** Fills the key fields of a template lookup, spec §3.1. */
+  private static ConnParam fillKey(VirtualService svc, Datagram d, ConnParam param) {
+    long clientHi = d.sourceHi();
+    long clientLo = d.sourceLo();
+    if (svc.ipv6) {
+      clientHi &= IpAddress.prefixMaskHi(svc.netmask);
+      clientLo &= IpAddress.prefixMaskLo(svc.netmask);
+    } else {
+      clientLo &= svc.netmask & 0xffff_ffffL; // any 32-bit mask, contiguous or not (§3.1)
+    }
+    int dp = d.destinationPort();
+    if (svc.fwmark != 0 && dp != svc.port) {
+      return param.set(
+          d.isIpv6(),
+          Protocol.IP,
+          clientHi,
+          clientLo,
+          0,
+          0,
+          svc.fwmark & 0xffff_ffffL,
+          0,
+          svc.engine);
+    }
+    int vport = svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
+    return param.set(
+        d.isIpv6(),
+        d.protocol(),
+        clientHi,
+        clientLo,
+        0,
+        d.destinationHi(),
+        d.destinationLo(),
+        vport,
+        svc.engine);
+  }
+
+  private static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
+    try {
+      PeResult r = out ? engine.connOut(param, d) : engine.fillParam(param, d);
+      if (r == null || (r.isMatch() && !param.hasPeData())) {
+        param.clearPeData();
+        return PeResult.noMatch(ENGINE_ERROR);
+      }
+      return r;
+    } catch (RuntimeException | StackOverflowError e) {
+      param.clearPeData();
+      LOG.log(System.Logger.Level.WARNING, "persistence engine " + engine.name() + " threw", e);
+      return PeResult.noMatch(ENGINE_ERROR);
+    }
+  }
+
+  /** Template validity, spec §3.5 ({@code required}: the conn_out path's destination). */
+  private boolean isValid(Template t, @Nullable Destination required) {
+    Destination dest = t.destination;
+    return dest.available
+        && !(expireQuiescentTemplate && dest.weight == 0)
+        && (required == null || required == dest);
+  }
+
+  /**
+   * Invalidates a template (spec §3.5, the "0xffff trick"): its ports become 65535, it no longer
+   * matches any lookup, and it stays listed until its own timer removes it.
+   */
+  private void invalidate(Template t, long now) {
+    synchronized (t) {
+      if (t.invalidated) {
+        return;
+      }
+      t.invalidated = true;
+    }
+    TemplateKey old = t.key;
+    if (!templates.asMap().remove(old, t)) {
+      return;
+    }
+    t.virtualPort = 0xffff;
+    t.destinationPort = 0xffff;
+    t.key = TemplateKey.invalidated(t);
+    long remaining = t.removalAt() - now;
+    if (remaining > 0) {
+      var unused = templateTimers.put(t.key, t, remaining, TimeUnit.NANOSECONDS);
+    } else {
+      templateGone(t);
+    }
+  }
+
+  private @Nullable Template createTemplate(
+      VirtualService svc,
+      TemplateKey probe,
+      Destination dest,
+      int dport,
+      long now,
+      boolean assured) {
+    if (templateCount.get() >= maxTemplates) {
+      svc.templatesRefused.increment();
+      return null;
+    }
+    Template fresh = new Template(svc, probe, dest, dport, now);
+    if (assured) {
+      fresh.assure();
+    }
+    Template winner =
+        templates
+            .asMap()
+            .computeIfAbsent(
+                fresh.key,
+                k -> {
+                  templateCount.incrementAndGet();
+                  dest.persistConns.incrementAndGet();
+                  PersistenceEngine e = fresh.engine;
+                  if (e != null) {
+                    engines.acquire(e.name(), "templates of " + svc);
+                  }
+                  return fresh;
+                });
+    if (winner == fresh) {
+      trace("{0}: new template -> {1}", svc, dest);
+    }
+    return winner;
+  }
+
+  private void templateGone(Template t) {
+    templateCount.decrementAndGet();
+    t.destination.persistConns.decrementAndGet();
+    PersistenceEngine e = t.engine;
+    if (e != null) {
+      engines.release(e, "templates of " + t.service);
+    }
+  }
+
+  private void refreshTemplate(Template t, long now) {
+    long removal = t.refresh(now);
+    if (!t.invalidated) {
+      templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Creates the connection (not for OPS), counts and returns the forward verdict. */
+  private Verdict bind(
+      VirtualService svc, Destination dest, @Nullable Template t, Datagram d, long now) {
+    int dp = d.destinationPort();
+    int fwdPort = dp == svc.port && dest.port != 0 ? dest.port : dp;
+    Verdict verdict = fwdPort == dest.port ? dest.forwardToPort : Verdict.forward(dest, fwdPort);
+    if (!(svc.onePacket && d.protocol() == Protocol.UDP)) {
+      addConnection(
+          svc,
+          dest,
+          t,
+          d.protocol(),
+          d.isIpv6(),
+          d.sourceHi(),
+          d.sourceLo(),
+          d.sourcePort(),
+          d.destinationHi(),
+          d.destinationLo(),
+          dp,
+          fwdPort,
+          verdict,
+          now);
+    }
+    svc.counters.conns.increment();
+    dest.counters.conns.increment();
+    countIn(svc, dest, d);
+    return verdict;
+  }
+
+  private void addConnection(
+      VirtualService svc,
+      Destination dest,
+      @Nullable Template t,
+      Protocol protocol,
+      boolean ipv6,
+      long cHi,
+      long cLo,
+      int cport,
+      long vHi,
+      long vLo,
+      int vport,
+      int dport,
+      Verdict verdict,
+      long now) {
+    ConnKey key = new ConnKey().set(protocol, ipv6, cHi, cLo, cport, vHi, vLo, vport);
+    ConnKey reply =
+        new ConnKey()
+            .set(protocol, ipv6, dest.address.hi(), dest.address.lo(), dport, cHi, cLo, cport);
+    long timeout = (protocol == Protocol.UDP ? udpTimeout : tcpTimeout) * SECOND;
+    Connection c = new Connection(key, reply, svc, dest, dport, t, verdict, timeout, now);
+    if (protocol == Protocol.UDP) {
+      dest.inactiveConns.incrementAndGet(); // §8.0: UDP connections are always inactive
+    } else {
+      dest.activeConns.incrementAndGet();
+    }
+    dest.updateOverload();
+    if (t != null) {
+      long removal = t.control(c.expiresAt, true);
+      if (!t.invalidated) {
+        templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
+      }
+    }
+    Connection previous = connections.asMap().put(key, c);
+    if (previous != null) {
+      connectionGone(previous);
+    }
+    replyIndex.put(reply, c);
+  }
+
+  private void refreshConnection(Connection c, long now) {
+    c.expiresAt = now + c.timeoutNanos;
+    connectionTimers.setExpiresAfter(c.key, c.timeoutNanos, TimeUnit.NANOSECONDS);
+    Template t = c.control;
+    if (t != null) {
+      long removal = t.control(c.expiresAt, false);
+      if (!t.invalidated && templates.asMap().containsKey(t.key)) {
+        templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  private void removeConnection(Connection c) {
+    if (connections.asMap().remove(c.key, c)) {
+      connectionGone(c);
+    }
+  }
+
+  private void connectionGone(Connection c) {
+    replyIndex.remove(c.replyKey, c);
+    Destination dest = c.destination;
+    (c.isUdp() ? dest.inactiveConns : dest.activeConns).decrementAndGet();
+    dest.updateOverload();
+    Template t = c.control;
+    if (t != null) {
+      t.release();
+    }
+  }
+
+  private static void countIn(VirtualService svc, Destination dest, Datagram d) {
+    int bytes = ipBytes(d);
+    svc.counters.in(bytes);
+    dest.counters.in(bytes);
+  }
+
+  /** The kernel counts whole IP packets: payload plus IP and transport headers. */
+  private static int ipBytes(Datagram d) {
+    int transport = d.protocol() == Protocol.TCP ? 20 : d.protocol() == Protocol.SCTP ? 12 : 8;
+    return d.payloadLength() + transport + (d.isIpv6() ? 40 : 20);
+  }
+
+  private Verdict dropVerdict(String reason) {
+    return dropVerdicts.computeIfAbsent(reason, Verdict::drop);
+  }
+
+  private static LongAdder newAdder(String reason) {
+    return new LongAdder();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The outbound path (spec §6.10)
+
+  /**
+   * Decides what happens to a datagram a real server sent to a client: a reply on a known
+   * connection, or a server-originated datagram (a SIP BYE, re-INVITE or reply under OPS), which
+   * the engine's {@code connOut} keys so that the Call-ID's template is refreshed or re-bound to
+   * the sending server. Returns {@link Verdict.Kind#OUT} with the address and port to send from:
+   * the virtual service when NATed, the server's own when it leaves un-NATed; {@link Verdict#PASS}
+   * when no service or connection knows the sender.
+   */
+  public Verdict processFromServer(Datagram d) {
+    long now = ticker.read();
+    Scratch s = scratch.get();
+    ConnKey probe =
+        s.connProbe.set(
+            d.protocol(),
+            d.isIpv6(),
+            d.sourceHi(),
+            d.sourceLo(),
+            d.sourcePort(),
+            d.destinationHi(),
+            d.destinationLo(),
+            d.destinationPort());
+    Connection c = replyIndex.get(probe);
+    if (c != null && c.destination.available) {
+      refreshConnection(c, now);
+      Template t = c.control;
+      if (t != null) {
+        t.assure(); // §3.4 item 7: a reply makes the template ASSURED
+      }
+      countOut(c.service, c.destination, d);
+      return c.service.natOut;
+    }
+    if (connOutServices == 0 || d.protocol() != Protocol.UDP) {
+      return Verdict.PASS;
+    }
+    for (VirtualService svc : services) {
+      PersistenceEngine engine = svc.engine;
+      if (engine == null
+          || !engine.supportsConnOut()
+          || svc.fwmark != 0
+          || svc.port == 0
+          || d.sourcePort() == 0
+          || svc.ipv6 != d.isIpv6()
+          || svc.protocol != Protocol.UDP) {
+        continue;
+      }
+      for (Destination dest : svc.destinations) {
+        if (dest.method == ForwardingMethod.MASQ
+            && dest.port == d.sourcePort()
+            && dest.address.hi() == d.sourceHi()
+            && dest.address.lo() == d.sourceLo()) {
+          return connOut(svc, engine, dest, d, s, now);
+        }
+      }
+    }
+    return Verdict.PASS;
+  }
+
+  private Verdict connOut(
+      VirtualService svc,
+      PersistenceEngine engine,
+      Destination dest,
+      Datagram d,
+      Scratch s,
+      long now) {
+    Template t = null;
+    if (svc.persistent) {
+      long cHi = d.destinationHi();
+      long cLo = d.destinationLo();
+      if (svc.ipv6) {
+        cHi &= IpAddress.prefixMaskHi(svc.netmask);
+        cLo &= IpAddress.prefixMaskLo(svc.netmask);
+      } else {
+        cLo &= svc.netmask & 0xffff_ffffL;
+      }
+      ConnParam param =
+          s.param.set(
+              svc.ipv6,
+              Protocol.UDP,
+              cHi,
+              cLo,
+              0,
+              svc.address.hi(),
+              svc.address.lo(),
+              svc.port,
+              engine);
+      PeResult r = fill(engine, param, d, true);
+      if (!r.isMatch()) {
+        svc.engineFailures.computeIfAbsent("conn_out: " + r.reason(), Ipvs::newAdder).increment();
+        // [Q] §6.10: no connection; the datagram leaves with the real server's own address
+        return Verdict.out(d.sourceAddress(), d.sourcePort(), "not NATed: " + r.reason());
+      }
+      TemplateKey probe = s.templateProbe.probe(param, engine, seed);
+      t = templates.getIfPresent(probe);
+      if (t != null && !isValid(t, dest)) {
+        invalidate(t, now); // re-bind the Call-ID to the sending server
+        t = null;
+      }
+      if (t == null) {
+        t = createTemplate(svc, probe, dest, dest.port, now, true);
+      }
+      if (t != null) {
+        t.assure();
+        refreshTemplate(t, now);
+      }
+    }
+    if (!svc.onePacket) {
+      addConnection(
+          svc,
+          dest,
+          t,
+          Protocol.UDP,
+          svc.ipv6,
+          d.destinationHi(),
+          d.destinationLo(),
+          d.destinationPort(),
+          svc.address.hi(),
+          svc.address.lo(),
+          svc.port,
+          d.sourcePort(),
+          dest.forwardToPort,
+          now);
+    }
+    svc.counters.conns.increment(); // [Q] §6.10: server-originated datagrams count as connections
+    dest.counters.conns.increment();
+    countOut(svc, dest, d);
+    return svc.natOut;
+  }
+
+  private static void countOut(VirtualService svc, Destination dest, Datagram d) {
+    int bytes = ipBytes(d);
+    svc.counters.out(bytes);
+    dest.counters.out(bytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Administration
+
+  /**
+   * Adds a virtual service ({@code ipvsadm -A}).
+   *
+   * @throws IllegalArgumentException if it exists, or with the kernel's message if the scheduler or
+   *     engine is unknown
+   */
+  public synchronized VirtualService addService(ServiceSpec spec) {
+    if (service(spec.protocol(), spec.address(), spec.port(), spec.fwmark()) != null) {
+      throw new IllegalArgumentException("Service already exists");
+    }
+    if (spec.fwmark() == 0 && spec.port() == 0 && spec.persistenceSeconds() == 0) {
+      throw new IllegalArgumentException("Zero port specified for non-persistent service");
+    }
+    Protocol protocol = spec.fwmark() != 0 ? Protocol.IP : spec.protocol();
+    IpAddress address =
+        spec.fwmark() != 0
+            ? (spec.address().isIpv6() ? IpAddress.ofIpv6(0, 0) : IpAddress.ofIpv4(0))
+            : spec.address();
+    VirtualService svc =
+        new VirtualService(
+            protocol,
+            address,
+            spec.port(),
+            spec.fwmark(),
+            spec.address().isIpv6(),
+            createScheduler(spec.scheduler()));
+    configure(svc, spec);
+    services.add(svc);
+    recountConnOut();
+    return svc;
+  }
+
+  /**
+   * Replaces every option of a service ({@code ipvsadm -E}): without an engine the engine is
+   * removed, existing templates keep their timeouts (spec §3.4 item 5, §2.3).
+   */
+  public synchronized VirtualService editService(ServiceSpec spec) {
+    VirtualService svc =
+        requireService(spec.protocol(), spec.address(), spec.port(), spec.fwmark());
+    configure(svc, spec);
+    recountConnOut();
+    return svc;
+  }
+
+  private void configure(VirtualService svc, ServiceSpec spec) {
+    Scheduler scheduler =
+        spec.scheduler().equals(svc.schedulerName)
+                && svc.scheduler != null
+                && services.contains(svc)
+            ? svc.scheduler
+            : createScheduler(spec.scheduler());
+    PersistenceEngine engine = null;
+    String holder = "service " + svc;
+    if (spec.engine() != null) {
+      try {
+        engine = engines.acquire(spec.engine(), holder);
+      } catch (NoSuchElementException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    PersistenceEngine old = svc.engine;
+    if (old != null && services.contains(svc)) {
+      engines.release(old, holder);
+    }
+    svc.schedulerName = spec.scheduler();
+    svc.scheduler = scheduler;
+    svc.schedulerFlags = spec.schedulerFlags();
+    svc.persistent = spec.persistenceSeconds() > 0;
+    svc.timeoutSeconds = spec.persistenceSeconds();
+    svc.netmask = spec.netmask();
+    svc.onePacket = spec.onePacket();
+    svc.engine = engine;
+    svc.failurePolicy = spec.failurePolicy();
+    scheduler.destinationsChanged(svc);
+  }
+
+  private Scheduler createScheduler(String name) {
+    try {
+      return schedulers.create(name);
+    } catch (NoSuchElementException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a service ({@code ipvsadm -D}) with its destinations, templates and connections. */
+  public synchronized void deleteService(
+      Protocol protocol, IpAddress address, int port, int fwmark) {
+    VirtualService svc = requireService(protocol, address, port, fwmark);
+    services.remove(svc);
+    for (Destination d : svc.destinations) {
+      d.available = false;
+    }
+    purge(svc);
+    PersistenceEngine e = svc.engine;
+    if (e != null) {
+      engines.release(e, "service " + svc);
+    }
+    recountConnOut();
+  }
+
+  private void purge(VirtualService svc) {
+    for (Connection c : new ArrayList<>(connections.asMap().values())) {
+      if (c.service == svc) {
+        removeConnection(c);
+      }
+    }
+    for (Template t : new ArrayList<>(templates.asMap().values())) {
+      if (t.service == svc && templates.asMap().remove(t.key, t)) {
+        templateGone(t);
+      }
+    }
+  }
+
+  /** Removes every service ({@code ipvsadm -C}). */
+  public synchronized void clear() {
+    for (VirtualService svc : new ArrayList<>(services)) {
+      deleteService(svc.protocol, svc.address, svc.port, svc.fwmark);
+    }
+  }
+
+  /** Zeroes the counters of one service and its destinations, or of all ({@code ipvsadm -Z}). */
+  public synchronized void zero(@Nullable VirtualService only) {
+    for (VirtualService svc : services) {
+      if (only == null || only == svc) {
+        svc.counters.zero();
+        svc.destinations.forEach(d -> d.counters.zero());
+      }
+    }
+  }
+
+  /**
+   * Adds a real server ({@code ipvsadm -a}) at the head of the list. A server deleted within the
+   * trash period is revived with its counters and templates (spec §3.6).
+   */
+  public synchronized Destination addDestination(VirtualService svc, DestinationSpec spec) {
+    checkFamily(svc, spec);
+    if (destination(svc, spec.address(), spec.port()) != null) {
+      throw new IllegalArgumentException("Destination already exists");
+    }
+    long now = ticker.read();
+    Destination dest = null;
+    for (Destination trashed : svc.trash) {
+      if (trashed.address.equals(spec.address()) && trashed.port == spec.port()) {
+        svc.trash.remove(trashed);
+        boolean referenced =
+            trashed.persistConns() > 0 || trashed.activeConns() + trashed.inactiveConns() > 0;
+        if (referenced || now - trashed.deletedAt < TRASH_NANOS) {
+          dest = trashed;
+          dest.available = true;
+        }
+      }
+    }
+    if (dest == null) {
+      dest =
+          new Destination(
+              svc,
+              spec.address(),
+              spec.port(),
+              spec.method(),
+              spec.weight(),
+              spec.upperThreshold(),
+              spec.lowerThreshold());
+    }
+    apply(dest, spec);
+    svc.destinations.add(0, dest);
+    svc.scheduler.destinationsChanged(svc);
+    return dest;
+  }
+
+  private static void checkFamily(VirtualService svc, DestinationSpec spec) {
+    if (spec.address().isIpv6() != svc.ipv6 && spec.method() != ForwardingMethod.TUNNEL) {
+      throw new IllegalArgumentException("Service and destination address families differ");
+    }
+  }
+
+  private static void apply(Destination dest, DestinationSpec spec) {
+    dest.method = spec.method();
+    dest.weight = spec.weight();
+    if (spec.weight() > 0) {
+      dest.lastWeight = spec.weight();
+    }
+    dest.upperThreshold = spec.upperThreshold();
+    dest.lowerThreshold = spec.lowerThreshold();
+    dest.updateOverload();
+  }
+
+  /** Changes a real server's options ({@code ipvsadm -e}); weight 0 quiesces it. */
+  public synchronized Destination editDestination(VirtualService svc, DestinationSpec spec) {
+    checkFamily(svc, spec);
+    Destination dest = destination(svc, spec.address(), spec.port());
+    if (dest == null) {
+      throw new IllegalArgumentException("No such destination");
+    }
+    apply(dest, spec);
+    svc.scheduler.destinationsChanged(svc);
+    return dest;
+  }
+
+  /**
+   * Deletes a real server ({@code ipvsadm -d}) to the trash: its templates become invalid, its
+   * connections' datagrams are dropped unless {@code expire_nodest_conn} (spec §3.6, §3.7).
+   */
+  public synchronized void deleteDestination(VirtualService svc, IpAddress address, int port) {
+    Destination dest = destination(svc, address, port);
+    if (dest == null) {
+      throw new IllegalArgumentException("No such destination");
+    }
+    dest.available = false;
+    dest.deletedAt = ticker.read();
+    svc.destinations.remove(dest);
+    svc.trash.add(dest);
+    svc.scheduler.destinationsChanged(svc);
+    if (expireNodestConn) {
+      flushUnavailable(dest);
+    }
+  }
+
+  /** §3.6 with expire_nodest_conn=1: delete the dead server's connections, then idle templates. */
+  private void flushUnavailable(Destination dest) {
+    for (Connection c : new ArrayList<>(connections.asMap().values())) {
+      if (c.destination == dest) {
+        removeConnection(c);
+        Template t = c.control;
+        if (t != null
+            && t.controlledCount() == 0
+            && !t.isAssured()
+            && templates.asMap().remove(t.key, t)) {
+          templateGone(t);
+        }
+      }
+    }
+    for (Template t : new ArrayList<>(templates.asMap().values())) {
+      if (t.destination == dest && t.controlledCount() == 0 && templates.asMap().remove(t.key, t)) {
+        templateGone(t);
+      }
+    }
+  }
+
+  /**
+   * Sets the connection timeouts in seconds ({@code ipvsadm --set tcp tcpfin udp}); 0 leaves a
+   * value unchanged. Existing connections keep theirs.
+   */
+  public synchronized void setTimeouts(int tcp, int tcpFin, int udp) {
+    for (int v : new int[] {tcp, tcpFin, udp}) {
+      if (v < 0 || v > 2_678_400) {
+        throw new IllegalArgumentException("timeout must be 0..2678400 seconds: " + v);
+      }
+    }
+    if (tcp > 0) {
+      tcpTimeout = tcp;
+    }
+    if (tcpFin > 0) {
+      tcpFinTimeout = tcpFin;
+    }
+    if (udp > 0) {
+      udpTimeout = udp;
+    }
+  }
+
+  /** Sets the sysctl {@code expire_quiescent_template} (default off, spec §3.5). */
+  public void setExpireQuiescentTemplate(boolean on) {
+    expireQuiescentTemplate = on;
+  }
+
+  /** Returns the sysctl {@code expire_quiescent_template}. */
+  public boolean expireQuiescentTemplate() {
+    return expireQuiescentTemplate;
+  }
+
+  /** Sets the sysctl {@code expire_nodest_conn} (default off, spec §3.7). */
+  public void setExpireNodestConn(boolean on) {
+    expireNodestConn = on;
+  }
+
+  /** Returns the sysctl {@code expire_nodest_conn}. */
+  public boolean expireNodestConn() {
+    return expireNodestConn;
+  }
+
+  private void recountConnOut() {
+    int n = 0;
+    for (VirtualService svc : services) {
+      PersistenceEngine e = svc.engine;
+      if (e != null && e.supportsConnOut()) {
+        n++;
+      }
+    }
+    connOutServices = n;
+  }
+
+  /** Returns the service with that key, or null. */
+  public @Nullable VirtualService service(
+      Protocol protocol, IpAddress address, int port, int fwmark) {
+    for (VirtualService v : services) {
+      if (fwmark != 0
+          ? v.fwmark == fwmark && v.ipv6 == address.isIpv6()
+          : v.fwmark == 0
+              && v.protocol == protocol
+              && v.address.equals(address)
+              && v.port == port) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  VirtualService requireService(Protocol protocol, IpAddress address, int port, int fwmark) {
+    VirtualService svc = service(protocol, address, port, fwmark);
+    if (svc == null) {
+      throw new IllegalArgumentException("No such service");
+    }
+    return svc;
+  }
+
+  static @Nullable Destination destination(VirtualService svc, IpAddress address, int port) {
+    for (Destination d : svc.destinations) {
+      if (d.address.equals(address) && d.port == port) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** Returns the virtual services in creation order. */
+  public List<VirtualService> services() {
+    return List.copyOf(services);
+  }
+
+  /** Returns the engine registry. */
+  public PersistenceEngines engines() {
+    return engines;
+  }
+
+  /** Returns the datagrams dropped because their connection's server was deleted (spec §3.7). */
+  public long destinationUnavailableDrops() {
+    return destinationUnavailableDrops.sum();
+  }
+
+  /** Returns the number of templates, invalidated ones included. */
+  public long templateCount() {
+    templates.cleanUp();
+    return templateCount.get();
+  }
+
+  /** Returns the number of connection entries (OPS datagrams create none). */
+  public long connectionCount() {
+    connections.cleanUp();
+    return connections.estimatedSize();
+  }
+
+  /** Returns the current time of the director's ticker, in nanoseconds. */
+  public long now() {
+    return ticker.read();
+  }
+
+  /** Runs pending expiry so that counters and listings reflect the current time. */
+  public void cleanUp() {
+    connections.cleanUp();
+    templates.cleanUp();
+  }
+
+  /** Returns the UDP connection timeout in seconds. */
+  public int udpTimeout() {
+    return udpTimeout;
+  }
+
+  /** Returns the TCP connection timeout in seconds. */
+  public int tcpTimeout() {
+    return tcpTimeout;
+  }
+
+  /** Returns the TCP FIN_WAIT timeout in seconds. */
+  public int tcpFinTimeout() {
+    return tcpFinTimeout;
+  }
+
+  /**
+   * Runs one ipvsadm command line against this director and returns what ipvsadm prints (empty for
+   * commands that print nothing).
+   *
+   * @throws IpvsadmException with ipvsadm's message on a bad command line
+   */
+  public String ipvsadm(String commandLine) {
+    return Ipvsadm.execute(this, Ipvsadm.split(commandLine), "");
+  }
+
+  /** Runs an ipvsadm command given as arguments; {@code stdin} feeds {@code -R}. */
+  public String ipvsadm(List<String> args, String stdin) {
+    return Ipvsadm.execute(this, args, stdin);
+  }
+
+  /** Returns the connection table as {@code /proc/net/ip_vs_conn} prints it (spec §9.3). */
+  public String procNetIpVsConn() {
+    return Listings.procConn(this);
+  }
+
+  List<Template> templateSnapshot() {
+    templates.cleanUp();
+    return new ArrayList<>(templates.asMap().values());
+  }
+
+  List<Connection> connectionSnapshot() {
+    connections.cleanUp();
+    return new ArrayList<>(connections.asMap().values());
+  }
+
+  private void trace(String format, Object... args) {
+    if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+      LOG.log(System.Logger.Level.TRACE, format, args);
+    }
+  }
+
+  private void traceHit(VirtualService svc, Template t) {
+    if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+      PersistenceEngine e = t.engine;
+      String pe = e == null ? "" : " " + e.name() + " " + e.showPeData(t);
+      LOG.log(System.Logger.Level.TRACE, "{0}: template hit{1} -> {2}", svc, pe, t.destination);
+    }
+  }
+}

@@ -1,0 +1,451 @@
+package io.pe4j.core;
+
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.Protocol;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Renders ipvsadm 1.31's listings byte for byte where spec §9 records the format: {@code -Ln},
+ * {@code --stats}, {@code --rate}, {@code --persistent-conn}, {@code --thresholds}, {@code
+ * --timeout}, {@code -Lcn}, {@code -Sn} and {@code /proc/net/ip_vs_conn}. Addresses are always
+ * numeric (as with {@code -n}); pe4j does no reverse DNS.
+ */
+final class Listings {
+
+  private static final long SECOND = 1_000_000_000L;
+
+  private Listings() {}
+
+  static final Comparator<VirtualService> SERVICE_ORDER =
+      Comparator.<VirtualService>comparingInt(s -> s.fwmark == 0 ? 1 : 0)
+          .thenComparingLong(s -> s.fwmark & 0xffff_ffffL)
+          .thenComparingInt(s -> s.protocol.number())
+          .thenComparing(s -> s.address)
+          .thenComparingInt(s -> s.port);
+
+  static final Comparator<Destination> DESTINATION_ORDER =
+      Comparator.<Destination, IpAddress>comparing(d -> d.address).thenComparingInt(d -> d.port);
+
+  static List<VirtualService> sortedServices(Ipvs ipvs) {
+    List<VirtualService> list = new ArrayList<>(ipvs.services);
+    list.sort(SERVICE_ORDER);
+    return list;
+  }
+
+  static List<Destination> sortedDestinations(VirtualService svc) {
+    List<Destination> list = new ArrayList<>(svc.destinations);
+    list.sort(DESTINATION_ORDER);
+    return list;
+  }
+
+  static String list(
+      Ipvs ipvs,
+      boolean connections,
+      boolean stats,
+      boolean rate,
+      boolean persistentConn,
+      boolean exact,
+      boolean timeout,
+      boolean thresholds,
+      @Nullable VirtualService only) {
+    ipvs.cleanUp();
+    if (timeout) {
+      return String.format(
+          Locale.ROOT,
+          "Timeout (tcp tcpfin udp): %d %d %d%n",
+          ipvs.tcpTimeout(),
+          ipvs.tcpFinTimeout(),
+          ipvs.udpTimeout());
+    }
+    if (connections) {
+      return connections(ipvs, persistentConn);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("IP Virtual Server version 1.2.1 (size=4096)\n");
+    if (stats || rate) {
+      String[] cols =
+          stats
+              ? new String[] {"Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"}
+              : new String[] {"CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"};
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n",
+              "Prot LocalAddress:Port",
+              cols[0],
+              cols[1],
+              cols[2],
+              cols[3],
+              cols[4]));
+    } else if (persistentConn) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-33s %-9s %-11s %-10s %-10s%n  -> RemoteAddress:Port%n",
+              "Prot LocalAddress:Port",
+              "Weight",
+              "PersistConn",
+              "ActiveConn",
+              "InActConn"));
+    } else if (thresholds) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-33s %-10s %-10s %-10s %-10s%n  -> RemoteAddress:Port%n",
+              "Prot LocalAddress:Port",
+              "Uthreshold",
+              "Lthreshold",
+              "ActiveConn",
+              "InActConn"));
+    } else {
+      sb.append("Prot LocalAddress:Port Scheduler Flags\n");
+      sb.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+    }
+    for (VirtualService svc : sortedServices(ipvs)) {
+      if (only != null && only != svc) {
+        continue;
+      }
+      if (stats || rate) {
+        sb.append(String.format(Locale.ROOT, "%-33s", serviceName(svc)));
+        numbers(sb, svc.counters, rate, exact, ipvs.now());
+      } else {
+        sb.append(serviceLine(svc)).append('\n');
+      }
+      for (Destination d : sortedDestinations(svc)) {
+        String name = d.address.withPort(d.port);
+        if (stats || rate) {
+          sb.append(String.format(Locale.ROOT, "  -> %-28s", name));
+          numbers(sb, d.counters, rate, exact, ipvs.now());
+        } else if (persistentConn) {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "  -> %-28s %-9d %-11d %-10d %-10d%n",
+                  name,
+                  d.weight,
+                  d.persistConns(),
+                  d.activeConns(),
+                  d.inactiveConns()));
+        } else if (thresholds) {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "  -> %-28s %-10d %-10d %-10d %-10d%n",
+                  name,
+                  d.upperThreshold,
+                  d.lowerThreshold,
+                  d.activeConns(),
+                  d.inactiveConns()));
+        } else {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "  -> %-28s %-7s %-6d %-10d %-10d%n",
+                  name,
+                  d.method.listingName(),
+                  d.weight,
+                  d.activeConns(),
+                  d.inactiveConns()));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void numbers(StringBuilder sb, Counters c, boolean rate, boolean exact, long now) {
+    long[] v =
+        rate
+            ? c.rates(now)
+            : new long[] {c.conns(), c.inPackets(), c.outPackets(), c.inBytes(), c.outBytes()};
+    for (long n : v) {
+      sb.append(largeNumber(n, exact));
+    }
+    sb.append('\n');
+  }
+
+  /**
+   * ipvsadm's {@code print_largenum}: width 9, abbreviated with K, M, G, T unless {@code --exact}.
+   */
+  static String largeNumber(long i, boolean exact) {
+    if (exact) {
+      String s = Long.toString(i);
+      return String.format(Locale.ROOT, "%" + (s.length() <= 8 ? 9 : s.length() + 1) + "d", i);
+    }
+    if (i < 100_000_000L) {
+      return String.format(Locale.ROOT, "%9d", i);
+    } else if (i < 1_000_000_000L) {
+      return String.format(Locale.ROOT, "%8dK", i / 1000);
+    } else if (i < 100_000_000_000L) {
+      return String.format(Locale.ROOT, "%8dM", i / 1_000_000);
+    } else if (i < 100_000_000_000_000L) {
+      return String.format(Locale.ROOT, "%8dG", i / 1_000_000_000L);
+    }
+    return String.format(Locale.ROOT, "%8dT", i / 1_000_000_000_000L);
+  }
+
+  static String serviceName(VirtualService svc) {
+    if (svc.fwmark != 0) {
+      return String.format(
+          Locale.ROOT, "FWM  %d%s", svc.fwmark & 0xffff_ffffL, svc.ipv6 ? " IPv6" : "");
+    }
+    return String.format(
+        Locale.ROOT, "%-4s %s", svc.protocol.name(), svc.address.withPort(svc.port));
+  }
+
+  /**
+   * The default service line: scheduler, flags, persistence block (the PE only inside it [Q]), ops.
+   */
+  static String serviceLine(VirtualService svc) {
+    StringBuilder sb = new StringBuilder(serviceName(svc)).append(' ').append(svc.schedulerName);
+    if (!svc.schedulerFlags.isEmpty()) {
+      sb.append(" (").append(String.join(",", svc.schedulerFlags)).append(')');
+    }
+    if (svc.persistent) {
+      sb.append(" persistent ").append(svc.timeoutSeconds);
+      if (!svc.ipv6 && svc.netmask != -1) {
+        sb.append(" mask ").append(IpAddress.ofIpv4(svc.netmask));
+      } else if (svc.ipv6 && svc.netmask != 128) {
+        sb.append(" mask ").append(svc.netmask);
+      }
+      PersistenceEngine e = svc.engine;
+      if (e != null) {
+        sb.append(" pe ").append(e.name());
+      }
+    }
+    if (svc.onePacket) {
+      sb.append(" ops");
+    }
+    return sb.toString();
+  }
+
+  /** {@code ipvsadm -Sn}: one command per line, re-readable with {@code -R}. */
+  static String save(Ipvs ipvs, boolean numeric) {
+    StringBuilder sb = new StringBuilder();
+    for (VirtualService svc : sortedServices(ipvs)) {
+      String sel = selector(svc);
+      sb.append("-A ").append(sel).append(" -s ").append(svc.schedulerName);
+      if (svc.persistent) {
+        sb.append(" -p ").append(svc.timeoutSeconds);
+      }
+      if (!svc.ipv6 && svc.netmask != -1) {
+        sb.append(" -M ").append(IpAddress.ofIpv4(svc.netmask));
+      } else if (svc.ipv6 && svc.netmask != 128) {
+        sb.append(" -M ").append(svc.netmask);
+      }
+      PersistenceEngine e = svc.engine;
+      if (e != null) {
+        sb.append(" --pe ").append(e.name()); // [Q] printed regardless of persistence
+      }
+      if (svc.onePacket) {
+        sb.append(" -o");
+      }
+      if (!svc.schedulerFlags.isEmpty()) {
+        sb.append(" -b ").append(String.join(",", svc.schedulerFlags));
+      }
+      if (svc.failurePolicy != FailurePolicy.FALLBACK) {
+        sb.append(" --pe-failure ").append(svc.failurePolicy.name().toLowerCase(Locale.ROOT));
+      }
+      sb.append('\n');
+      for (Destination d : sortedDestinations(svc)) {
+        // [Q] thresholds are not saved, as ipvsadm-save does not save them
+        sb.append("-a ")
+            .append(sel)
+            .append(" -r ")
+            .append(d.address.withPort(d.port))
+            .append(' ')
+            .append(d.method.option())
+            .append(" -w ")
+            .append(d.weight)
+            .append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String selector(VirtualService svc) {
+    if (svc.fwmark != 0) {
+      return "-f " + (svc.fwmark & 0xffff_ffffL) + (svc.ipv6 ? " -6" : "");
+    }
+    String opt =
+        svc.protocol == Protocol.TCP
+            ? "-t"
+            : svc.protocol == Protocol.UDP ? "-u" : "--sctp-service";
+    return opt + " " + svc.address.withPort(svc.port);
+  }
+
+  /** {@code ipvsadm -Lcn [--persistent-conn]}. */
+  static String connections(Ipvs ipvs, boolean persistentConn) {
+    StringBuilder sb = new StringBuilder("IPVS connection entries\n");
+    if (persistentConn) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "pro expire %-11s %-18s %-18s %-18s %-16s %s%n",
+              "state",
+              "source",
+              "virtual",
+              "destination",
+              "pe name",
+              "pe_data"));
+    } else {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "pro expire %-11s %-18s %-18s %s%n",
+              "state",
+              "source",
+              "virtual",
+              "destination"));
+    }
+    for (Entry e : entries(ipvs)) {
+      String expire =
+          String.format(Locale.ROOT, "%02d:%02d", e.expiresSeconds / 60, e.expiresSeconds % 60);
+      String source = e.client.withPort(e.clientPort);
+      String virtual = e.virtualText + ":" + e.virtualPort;
+      String dest = e.destination.withPort(e.destinationPort);
+      if (persistentConn && e.peName != null) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s%n",
+                e.protocol,
+                expire,
+                e.state,
+                source,
+                virtual,
+                dest,
+                e.peName,
+                e.peData));
+      } else {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "%-3s %-6s %-11s %-18s %-18s %s%n",
+                e.protocol,
+                expire,
+                e.state,
+                source,
+                virtual,
+                dest));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** {@code /proc/net/ip_vs_conn}. */
+  static String procConn(Ipvs ipvs) {
+    ipvs.cleanUp();
+    List<Entry> entries = entries(ipvs);
+    boolean v6 = entries.stream().anyMatch(e -> e.client.isIpv6());
+    StringBuilder sb =
+        new StringBuilder(
+            v6
+                ? "Pro FromIP                                   FPrt ToIP                                     TPrt DestIP                                   DPrt State       Expires PEName PEData\n"
+                : "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n");
+    for (Entry e : entries) {
+      String pe = e.peName == null ? "" : " " + e.peName + " " + e.peData;
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-3s %s %04X %s %04X %s %04X %-11s %7d%s%n",
+              e.protocol,
+              e.client.toProcHex(),
+              e.clientPort,
+              e.virtualHex,
+              e.virtualPort,
+              e.destination.toProcHex(),
+              e.destinationPort,
+              e.state,
+              e.expiresSeconds,
+              pe));
+    }
+    return sb.toString();
+  }
+
+  /** One row of the connection table, a template or a connection. */
+  private static final class Entry {
+    String protocol = "";
+    IpAddress client = IpAddress.ofIpv4(0);
+    int clientPort;
+    String virtualText = "";
+    String virtualHex = "";
+    int virtualPort;
+    IpAddress destination = IpAddress.ofIpv4(0);
+    int destinationPort;
+    String state = "";
+    long expiresSeconds;
+    @Nullable String peName;
+    String peData = "";
+  }
+
+  private static List<Entry> entries(Ipvs ipvs) {
+    long now = ipvs.now();
+    List<Entry> out = new ArrayList<>();
+    for (Template t : ipvs.templateSnapshot()) {
+      Entry e = new Entry();
+      e.protocol = t.protocol.name();
+      e.client = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
+      IpAddress v = IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
+      if (t.protocol == Protocol.IP && !t.ipv6) {
+        // the fwmark sits in the first address word; ipvsadm parses the hex back: 0.0.0.1
+        e.virtualText = IpAddress.ofIpv4((int) t.virtualLo).toString();
+        e.virtualHex = String.format(Locale.ROOT, "%08X", (int) t.virtualLo);
+      } else {
+        e.virtualText = t.ipv6 ? "[" + v + "]" : v.toString();
+        e.virtualHex = v.toProcHex();
+      }
+      e.virtualPort = t.virtualPort;
+      e.destination = t.destination.address;
+      e.destinationPort = t.destinationPort;
+      e.state = t.isAssured() ? "ASSURED" : "NONE";
+      e.expiresSeconds = Math.max(0, t.remainingNanos(now) / SECOND);
+      PersistenceEngine pe = t.engine;
+      if (pe != null && t.peData != null) {
+        e.peName = pe.name();
+        String shown;
+        try {
+          shown = pe.showPeData(t);
+        } catch (RuntimeException ex) {
+          shown = String.valueOf(t.peData);
+        }
+        e.peData = sanitize(shown);
+      }
+      out.add(e);
+    }
+    for (Connection c : ipvs.connectionSnapshot()) {
+      Entry e = new Entry();
+      e.protocol = c.key.protocol.name();
+      e.client = IpAddress.of(c.key.ipv6, c.key.fromHi, c.key.fromLo);
+      e.clientPort = c.key.fromPort;
+      IpAddress v = IpAddress.of(c.key.ipv6, c.key.toHi, c.key.toLo);
+      e.virtualText = c.key.ipv6 ? "[" + v + "]" : v.toString();
+      e.virtualHex = v.toProcHex();
+      e.virtualPort = c.key.toPort;
+      e.destination = c.destination.address;
+      e.destinationPort = c.destinationPort;
+      e.state = c.isUdp() ? "UDP" : "ESTABLISHED";
+      e.expiresSeconds = Math.max(0, (c.expiresAt - now) / SECOND);
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** An engine's printable form must not break the listing: control bytes become {@code \xHH}. */
+  private static String sanitize(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

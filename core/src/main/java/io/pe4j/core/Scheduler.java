@@ -1,0 +1,30 @@
+package io.pe4j.core;
+
+import io.pe4j.api.Datagram;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Picks a real server for a datagram that no valid template or connection covers, as an IPVS
+ * scheduling module ({@code ip_vs_rr}, {@code ip_vs_wlc}...). One instance per service; it may keep
+ * state (a round-robin pointer, a hash table) and is called from several threads at once.
+ *
+ * <p>The scheduler sees the datagram, never the pe data (spec §3.3): a Call-ID does not steer
+ * scheduling, only persistence.
+ *
+ * <p><b>Warning:</b> with one-packet scheduling ({@code -o}) connections vanish after each
+ * datagram, so connection-counting schedulers ({@code lc}, {@code wlc}, {@code nq}, {@code sed})
+ * see every server at zero and always pick the first eligible one (spec §4). Use {@code rr}, {@code
+ * wrr}, {@code sh}, {@code mh} or {@code twos} with {@code -o}.
+ */
+public interface Scheduler {
+
+  /**
+   * Returns the destination for {@code datagram}, or null when none is eligible (the host then sees
+   * {@link Verdict#NO_DEST}). Eligible means, for the built-in schedulers, weight &gt; 0 and not
+   * overloaded.
+   */
+  @Nullable Destination schedule(VirtualService service, Datagram datagram);
+
+  /** Called after the service's destinations or their weights changed. */
+  default void destinationsChanged(VirtualService service) {}
+}

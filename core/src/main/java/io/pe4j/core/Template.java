@@ -1,0 +1,175 @@
+package io.pe4j.core;
+
+import io.pe4j.api.PeData;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.Protocol;
+import io.pe4j.api.TemplateView;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A connection template (spec §3): maps a key (masked client, virtual address and port, pe data) to
+ * a destination for the persistence timeout after its last use.
+ *
+ * <p>Timers follow §3.4 to the nanosecond, evaluated lazily: {@link #expiresAt} is the next firing
+ * of the template's timer; when it fires while connections it controls are alive the stored timeout
+ * becomes 60 s and the timer re-arms ("expire later"), so the entry is really removed at {@link
+ * #removalAt()}, which is what Caffeine is told.
+ */
+final class Template implements TemplateView {
+
+  static final long EXPIRE_LATER_NANOS = 60_000_000_000L;
+
+  final VirtualService service;
+  final boolean ipv6;
+  final Protocol protocol;
+  final long clientHi;
+  final long clientLo;
+  final long virtualHi;
+  final long virtualLo;
+  volatile int virtualPort;
+  volatile int destinationPort;
+  final Destination destination;
+  final @Nullable PersistenceEngine engine;
+  final @Nullable PeData peData;
+  volatile TemplateKey key;
+
+  // Guarded by this.
+  private long timeoutNanos;
+  private long expiresAt;
+  private long controlledUntil;
+  int controlled;
+  boolean assured;
+  boolean invalidated;
+
+  Template(
+      VirtualService service,
+      TemplateKey probe,
+      Destination destination,
+      int destinationPort,
+      long now) {
+    this.service = service;
+    this.ipv6 = probe.ipv6;
+    this.protocol = probe.protocol;
+    this.clientHi = probe.clientHi;
+    this.clientLo = probe.clientLo;
+    this.virtualHi = probe.virtualHi;
+    this.virtualLo = probe.virtualLo;
+    this.virtualPort = probe.virtualPort;
+    this.destinationPort = destinationPort;
+    this.destination = destination;
+    this.engine = probe.engine;
+    this.peData = probe.copyPeData();
+    this.timeoutNanos = service.timeoutSeconds * 1_000_000_000L;
+    this.expiresAt = now + timeoutNanos;
+    this.key = TemplateKey.stored(this, probe.hashCode());
+  }
+
+  /** Catches up with timer firings before {@code now}: each one found controlled connections. */
+  private void advance(long now) {
+    if (now >= expiresAt) {
+      long firings = (now - expiresAt) / EXPIRE_LATER_NANOS + 1;
+      expiresAt += firings * EXPIRE_LATER_NANOS;
+      timeoutNanos = EXPIRE_LATER_NANOS; // [Q] §3.4 item 4: the stored timeout stays 60 s
+    }
+  }
+
+  /** Restarts the timer on use (§3.4 item 1) and returns the new removal time. */
+  synchronized long refresh(long now) {
+    advance(now);
+    expiresAt = now + timeoutNanos;
+    return removalAt();
+  }
+
+  /**
+   * Records a controlled connection alive until {@code connectionExpiresAt}; returns the removal
+   * time.
+   */
+  synchronized long control(long connectionExpiresAt, boolean attach) {
+    if (attach) {
+      controlled++;
+    }
+    controlledUntil = Math.max(controlledUntil, connectionExpiresAt);
+    return removalAt();
+  }
+
+  synchronized void release() {
+    controlled--;
+  }
+
+  /** Returns when the template leaves the table: its timer, re-armed by 60 s while it controls. */
+  synchronized long removalAt() {
+    if (controlledUntil <= expiresAt) {
+      return expiresAt;
+    }
+    long firings = (controlledUntil - expiresAt + EXPIRE_LATER_NANOS - 1) / EXPIRE_LATER_NANOS;
+    return expiresAt + firings * EXPIRE_LATER_NANOS;
+  }
+
+  /** Returns the time until the timer next fires, as /proc's Expires column counts it. */
+  synchronized long remainingNanos(long now) {
+    advance(now);
+    return expiresAt - now;
+  }
+
+  synchronized boolean isAssured() {
+    return assured;
+  }
+
+  synchronized void assure() {
+    assured = true;
+  }
+
+  synchronized int controlledCount() {
+    return controlled;
+  }
+
+  @Override
+  public boolean isIpv6() {
+    return ipv6;
+  }
+
+  @Override
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  @Override
+  public long clientHi() {
+    return clientHi;
+  }
+
+  @Override
+  public long clientLo() {
+    return clientLo;
+  }
+
+  @Override
+  public int clientPort() {
+    return 0;
+  }
+
+  @Override
+  public long virtualHi() {
+    return virtualHi;
+  }
+
+  @Override
+  public long virtualLo() {
+    return virtualLo;
+  }
+
+  @Override
+  public int virtualPort() {
+    return virtualPort;
+  }
+
+  @Override
+  public @Nullable PersistenceEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public @Nullable PeData peData() {
+    return peData;
+  }
+}

@@ -1,0 +1,176 @@
+package io.pe4j.core;
+
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.Protocol;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A virtual service, as {@code ipvsadm -A} creates it: keyed by (protocol, address, port) or by
+ * fwmark, with its scheduler, persistence options and real servers. Read-only to hosts; changed
+ * through {@link Ipvs}.
+ */
+public final class VirtualService {
+
+  /** The persistence timeout ipvsadm sets for {@code -p} without a value (scenario 56). */
+  public static final int DEFAULT_PERSISTENCE_SECONDS = 360;
+
+  final Protocol protocol;
+  final IpAddress address;
+  final int port;
+  final int fwmark;
+  final boolean ipv6;
+
+  volatile String schedulerName = "wlc";
+  volatile Scheduler scheduler;
+  volatile Set<String> schedulerFlags = Set.of();
+  volatile boolean persistent;
+  volatile int timeoutSeconds;
+
+  /** IPv4 netmask as a network-order int, or the IPv6 prefix length. */
+  volatile int netmask;
+
+  volatile boolean onePacket;
+  volatile @Nullable PersistenceEngine engine;
+  volatile FailurePolicy failurePolicy = FailurePolicy.FALLBACK;
+
+  /** Newest first, as the kernel inserts at the head (spec §8.0). */
+  final CopyOnWriteArrayList<Destination> destinations = new CopyOnWriteArrayList<>();
+
+  /** Deleted destinations that may be revived by re-adding them (spec §3.6). */
+  final CopyOnWriteArrayList<Destination> trash = new CopyOnWriteArrayList<>();
+
+  final Counters counters = new Counters();
+  final ConcurrentHashMap<String, LongAdder> engineFailures = new ConcurrentHashMap<>();
+  final LongAdder templatesRefused = new LongAdder();
+  final String name;
+
+  /** The OUT verdict for datagrams NATed back to clients: from the virtual address and port. */
+  final Verdict natOut;
+
+  VirtualService(
+      Protocol protocol,
+      IpAddress address,
+      int port,
+      int fwmark,
+      boolean ipv6,
+      Scheduler scheduler) {
+    this.protocol = protocol;
+    this.address = address;
+    this.port = port;
+    this.fwmark = fwmark;
+    this.ipv6 = ipv6;
+    this.scheduler = scheduler;
+    this.netmask = ipv6 ? 128 : -1;
+    this.natOut = Verdict.out(address, port, "nat");
+    this.name =
+        fwmark != 0
+            ? "FWM " + fwmark + (ipv6 ? " IPv6" : "")
+            : protocol + " " + address.withPort(port);
+  }
+
+  /** Returns the protocol ({@link Protocol#IP} for a fwmark service). */
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** Returns the virtual address (0.0.0.0 or :: for a fwmark service). */
+  public IpAddress address() {
+    return address;
+  }
+
+  /** Returns the virtual port (0 for fwmark and port-zero services). */
+  public int port() {
+    return port;
+  }
+
+  /** Returns the fwmark, or 0 when the service is keyed by address. */
+  public int fwmark() {
+    return fwmark;
+  }
+
+  /** Returns whether it is an IPv6 service. */
+  public boolean isIpv6() {
+    return ipv6;
+  }
+
+  /** Returns the scheduler's name. */
+  public String schedulerName() {
+    return schedulerName;
+  }
+
+  /** Returns the scheduler flags ({@code -b}), such as {@code sh-fallback}. */
+  public Set<String> schedulerFlags() {
+    return schedulerFlags;
+  }
+
+  /** Returns whether the service is persistent ({@code -p}). */
+  public boolean isPersistent() {
+    return persistent;
+  }
+
+  /** Returns the persistence timeout in seconds. */
+  public int timeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  /** Returns the IPv4 persistence netmask as a network-order int (IPv4 services). */
+  public int netmaskIpv4() {
+    return netmask;
+  }
+
+  /** Returns the IPv6 persistence prefix length (IPv6 services). */
+  public int prefixLength() {
+    return netmask;
+  }
+
+  /** Returns whether one-packet scheduling ({@code -o}) is on. */
+  public boolean isOnePacket() {
+    return onePacket;
+  }
+
+  /** Returns the persistence engine ({@code --pe}), or null. */
+  public @Nullable PersistenceEngine engine() {
+    return engine;
+  }
+
+  /** Returns what happens to datagrams the engine cannot key. */
+  public FailurePolicy failurePolicy() {
+    return failurePolicy;
+  }
+
+  /** Returns the real servers, newest first (the kernel's list order). */
+  public List<Destination> destinations() {
+    return List.copyOf(destinations);
+  }
+
+  /** Returns the counters. */
+  public Counters counters() {
+    return counters;
+  }
+
+  /** Returns the engine failures counted per no-match reason (whatever the policy did). */
+  public Map<String, Long> engineFailures() {
+    Map<String, Long> out = new TreeMap<>();
+    engineFailures.forEach((reason, n) -> out.put(reason, n.sum()));
+    return out;
+  }
+
+  /** Returns how many new keys were scheduled without a template because the table was full. */
+  public long templatesRefused() {
+    return templatesRefused.sum();
+  }
+
+  /** Returns the name listings use: {@code UDP 10.0.0.1:5060}, {@code FWM 1}. */
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,66 @@
+package io.pe4j.testkit;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.math.BigDecimal;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A manual clock in nanoseconds, usable as the core's {@link Ticker}: time moves only when a test
+ * says so, so every timeout rule can be checked to the nanosecond. Starts at 0.
+ */
+public final class VirtualClock implements Ticker {
+
+  private final AtomicLong nanos = new AtomicLong();
+
+  /** Creates a clock at time 0. */
+  public VirtualClock() {}
+
+  @Override
+  public long read() {
+    return nanos.get();
+  }
+
+  /**
+   * Sets the time to {@code seconds} (decimals allowed: {@code "299.999"}).
+   *
+   * @throws IllegalArgumentException if that is earlier than now
+   */
+  public VirtualClock at(String seconds) {
+    long target = new BigDecimal(seconds).movePointRight(9).longValueExact();
+    return atNanos(target);
+  }
+
+  /** Sets the time to {@code seconds}; see {@link #at(String)}. */
+  public VirtualClock at(double seconds) {
+    return at(BigDecimal.valueOf(seconds).toPlainString());
+  }
+
+  /** Sets the time in nanoseconds; it must not go backwards. */
+  public VirtualClock atNanos(long target) {
+    long now = nanos.get();
+    if (target < now) {
+      throw new IllegalArgumentException(
+          "time must not go backwards: " + seconds(target) + " < " + seconds(now));
+    }
+    nanos.set(target);
+    return this;
+  }
+
+  /** Moves the time forward by {@code nanos}. */
+  public VirtualClock advanceNanos(long delta) {
+    if (delta < 0) {
+      throw new IllegalArgumentException("time must not go backwards: " + delta);
+    }
+    nanos.addAndGet(delta);
+    return this;
+  }
+
+  /** Returns the time as seconds text, without trailing zeros ({@code 299.999}). */
+  public String seconds() {
+    return seconds(nanos.get());
+  }
+
+  static String seconds(long nanos) {
+    return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+  }
+}
