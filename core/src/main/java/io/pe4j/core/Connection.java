@@ -18,6 +18,8 @@ final class Connection {
   final Verdict verdict;
   final long timeoutNanos;
   volatile long expiresAt;
+  final java.util.concurrent.atomic.AtomicInteger inPackets =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   Connection(
       ConnKey key,

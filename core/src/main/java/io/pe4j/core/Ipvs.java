@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,6 +74,13 @@ public final class Ipvs {
   private volatile boolean expireQuiescentTemplate;
   private volatile boolean expireNodestConn;
   private volatile int connOutServices;
+
+  private volatile @Nullable SyncMaster syncMaster;
+  private final LongAdder syncErrors = new LongAdder();
+  private final LongAdder syncSkipped = new LongAdder();
+
+  /** A running sync master: where messages go and in which protocol version. */
+  private record SyncMaster(int syncId, int version, Consumer<byte[]> sender) {}
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
@@ -238,6 +246,7 @@ public final class Ipvs {
         if (c.destination.available) {
           refreshConnection(c, now);
           countIn(c.service, c.destination, d);
+          syncConnection(c);
           return c.verdict;
         }
         if (!expireNodestConn) {
@@ -338,6 +347,9 @@ public final class Ipvs {
     }
     if (t != null) {
       refreshTemplate(t, now);
+      if (svc.onePacket && d.protocol() == Protocol.UDP) {
+        syncOnePacketTemplate(t);
+      }
     }
     return bind(svc, dest, t, d, now);
   }
@@ -442,24 +454,31 @@ public final class Ipvs {
     if (assured) {
       fresh.assure();
     }
-    Template winner =
-        templates
-            .asMap()
-            .computeIfAbsent(
-                fresh.key,
-                k -> {
-                  templateCount.incrementAndGet();
-                  dest.persistConns.incrementAndGet();
-                  PersistenceEngine e = fresh.engine;
-                  if (e != null) {
-                    engines.acquire(e.name(), "templates of " + svc);
-                  }
-                  return fresh;
-                });
+    Template winner = insertTemplate(fresh);
     if (winner == fresh) {
       trace("{0}: new template -> {1}", svc, dest);
     }
     return winner;
+  }
+
+  /**
+   * Inserts a new template unless a racing thread inserted one with the same key first, and returns
+   * the one that is in the table: creation is atomic per key.
+   */
+  private Template insertTemplate(Template fresh) {
+    return templates
+        .asMap()
+        .computeIfAbsent(
+            fresh.key,
+            k -> {
+              templateCount.incrementAndGet();
+              fresh.destination.persistConns.incrementAndGet();
+              PersistenceEngine e = fresh.engine;
+              if (e != null) {
+                engines.acquire(e.name(), "templates of " + fresh.service);
+              }
+              return fresh;
+            });
   }
 
   private void templateGone(Template t) {
@@ -485,21 +504,23 @@ public final class Ipvs {
     int fwdPort = dp == svc.port && dest.port != 0 ? dest.port : dp;
     Verdict verdict = fwdPort == dest.port ? dest.forwardToPort : Verdict.forward(dest, fwdPort);
     if (!(svc.onePacket && d.protocol() == Protocol.UDP)) {
-      addConnection(
-          svc,
-          dest,
-          t,
-          d.protocol(),
-          d.isIpv6(),
-          d.sourceHi(),
-          d.sourceLo(),
-          d.sourcePort(),
-          d.destinationHi(),
-          d.destinationLo(),
-          dp,
-          fwdPort,
-          verdict,
-          now);
+      Connection c =
+          addConnection(
+              svc,
+              dest,
+              t,
+              d.protocol(),
+              d.isIpv6(),
+              d.sourceHi(),
+              d.sourceLo(),
+              d.sourcePort(),
+              d.destinationHi(),
+              d.destinationLo(),
+              dp,
+              fwdPort,
+              verdict,
+              now);
+      syncConnection(c);
     }
     svc.counters.conns.increment();
     dest.counters.conns.increment();
@@ -507,7 +528,7 @@ public final class Ipvs {
     return verdict;
   }
 
-  private void addConnection(
+  private Connection addConnection(
       VirtualService svc,
       Destination dest,
       @Nullable Template t,
@@ -545,6 +566,7 @@ public final class Ipvs {
       connectionGone(previous);
     }
     replyIndex.put(reply, c);
+    return c;
   }
 
   private void refreshConnection(Connection c, long now) {
@@ -731,6 +753,207 @@ public final class Ipvs {
     int bytes = ipBytes(d);
     svc.counters.out(bytes);
     dest.counters.out(bytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Synchronisation to backup directors (spec §7)
+
+  /**
+   * Starts sending sync messages ({@code ipvsadm --start-daemon master}): templates of one-packet
+   * services on every use (version 1 only: the version-0 sender skips one-packet connections before
+   * their template), other connections at their 3rd, 53rd, 103rd... packet followed by their
+   * template. Each message holds one entry, in the kernel's wire layout; {@code sender} must not
+   * block. Version 0 carries no pe data.
+   *
+   * @throws IllegalArgumentException unless the version is 0 or 1
+   */
+  public void startSyncMaster(int syncId, int version, Consumer<byte[]> sender) {
+    if (version != 0 && version != 1) {
+      throw new IllegalArgumentException("sync_version must be 0 or 1: " + version);
+    }
+    syncMaster = new SyncMaster(syncId & 0xff, version, Objects.requireNonNull(sender));
+  }
+
+  /** Stops the sync master. */
+  public void stopSyncMaster() {
+    syncMaster = null;
+  }
+
+  private void syncOnePacketTemplate(Template t) {
+    SyncMaster m = syncMaster;
+    if (m != null && m.version == 1) {
+      send(m, templateEntry(t, true));
+    }
+  }
+
+  private void syncConnection(Connection c) {
+    SyncMaster m = syncMaster;
+    if (m == null || c.inPackets.incrementAndGet() % 50 != 3) {
+      return; // sync_threshold "3 50"
+    }
+    Sync.Entry e = new Sync.Entry();
+    e.ipv6 = c.key.ipv6;
+    e.protocol = c.key.protocol.number();
+    e.flags = Sync.methodFlag(c.destination.method) | (c.isUdp() ? Sync.F_INACTIVE : 0);
+    e.cport = c.key.fromPort;
+    e.vport = c.key.toPort;
+    e.dport = c.destinationPort;
+    e.timeoutSeconds = c.timeoutNanos / SECOND;
+    e.caddr = IpAddress.of(c.key.ipv6, c.key.fromHi, c.key.fromLo);
+    e.vaddr = IpAddress.of(c.key.ipv6, c.key.toHi, c.key.toLo);
+    e.daddr = c.destination.address;
+    send(m, e);
+    Template t = c.control;
+    if (t != null) {
+      send(m, templateEntry(t, m.version == 1));
+    }
+  }
+
+  private static Sync.Entry templateEntry(Template t, boolean withPeData) {
+    Sync.Entry e = new Sync.Entry();
+    e.ipv6 = t.ipv6;
+    e.protocol = t.protocol.number();
+    e.flags = Sync.F_TEMPLATE | Sync.methodFlag(t.destination.method);
+    e.state = t.isAssured() ? 1 : 0;
+    e.vport = t.virtualPort;
+    e.dport = t.destinationPort;
+    e.fwmark = t.protocol == Protocol.IP ? (int) t.virtualLo : 0;
+    e.timeoutSeconds = t.timeoutSeconds();
+    e.caddr = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
+    e.vaddr = IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
+    e.daddr = t.destination.address;
+    PersistenceEngine pe = t.engine;
+    if (withPeData && pe != null && t.peData != null) {
+      e.peData = t.peData.toByteArray();
+      e.peName = pe.name();
+    }
+    return e;
+  }
+
+  private void send(SyncMaster m, Sync.Entry e) {
+    if (m.version == 0 && e.ipv6) {
+      return; // version 0 is IPv4-only
+    }
+    try {
+      m.sender.accept(m.version == 1 ? Sync.encodeV1(m.syncId, e) : Sync.encodeV0(m.syncId, e));
+    } catch (RuntimeException ex) {
+      syncErrors.increment();
+      LOG.log(System.Logger.Level.WARNING, "sync sender failed", ex);
+    }
+  }
+
+  /**
+   * Applies a sync message as a backup director: each template entry creates or refreshes a
+   * template (flagged {@code SYNC}) bound to this director's matching destination. Entries whose
+   * engine this director lacks, whose service or destination it does not have, and connection
+   * entries (which backups do not link to templates) are skipped and counted. Never throws: a
+   * malformed message is counted and ignored.
+   *
+   * @return the number of templates created or refreshed
+   */
+  public int applySync(byte[] message) {
+    java.util.List<Sync.Entry> entries;
+    try {
+      entries = Sync.decode(message);
+    } catch (IllegalArgumentException e) {
+      syncErrors.increment();
+      return 0;
+    }
+    long now = ticker.read();
+    int applied = 0;
+    for (Sync.Entry e : entries) {
+      if (applySyncEntry(e, now)) {
+        applied++;
+      } else {
+        syncSkipped.increment();
+      }
+    }
+    return applied;
+  }
+
+  private boolean applySyncEntry(Sync.Entry e, long now) {
+    if ((e.flags & Sync.F_TEMPLATE) == 0) {
+      return false;
+    }
+    Protocol protocol;
+    try {
+      protocol = Sync.protocol(e.protocol);
+    } catch (IllegalArgumentException ex) {
+      return false;
+    }
+    VirtualService svc =
+        e.fwmark != 0
+            ? service(Protocol.IP, e.vaddr, 0, e.fwmark)
+            : service(protocol, e.vaddr, e.vport, 0);
+    if (svc == null && e.fwmark == 0) {
+      svc = service(protocol, e.vaddr, 0, 0);
+    }
+    if (svc == null) {
+      return false;
+    }
+    Destination dest = destination(svc, e.daddr, e.dport);
+    if (dest == null) {
+      return false;
+    }
+    PersistenceEngine engine = null;
+    if (!e.peName.isEmpty()) {
+      engine = engines.get(e.peName); // no autoload on the backup path
+      if (engine == null || e.peData.length == 0 || e.peData.length > 255) {
+        return false;
+      }
+    }
+    ConnParam param =
+        scratch
+            .get()
+            .param
+            .set(
+                e.ipv6,
+                protocol,
+                e.caddr.hi(),
+                e.caddr.lo(),
+                0,
+                e.fwmark != 0 ? 0 : e.vaddr.hi(),
+                e.fwmark != 0 ? e.fwmark & 0xffff_ffffL : e.vaddr.lo(),
+                e.vport,
+                engine);
+    if (engine != null) {
+      var unused = param.match(Sync.peData(e.peData));
+    }
+    TemplateKey probe = scratch.get().templateProbe.probe(param, engine, seed);
+    long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
+    Template t = templates.getIfPresent(probe);
+    if (t == null) {
+      if (templateCount.get() >= maxTemplates) {
+        svc.templatesRefused.increment();
+        return false;
+      }
+      Template fresh = new Template(svc, probe, dest, e.dport, now, timeout);
+      fresh.synced = true;
+      if (e.state == 1) {
+        fresh.assure();
+      }
+      t = insertTemplate(fresh);
+    }
+    long removal = t.resync(now, timeout);
+    templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  /** Returns how many sync messages were malformed or could not be sent. */
+  public long syncErrors() {
+    return syncErrors.sum();
+  }
+
+  /**
+   * Returns how many received sync entries were skipped (unknown engine, service or destination).
+   */
+  public long syncSkipped() {
+    return syncSkipped.sum();
+  }
+
+  /** Returns {@code /proc/net/ip_vs_conn_sync}: the connection table with an Origin column. */
+  public String procNetIpVsConnSync() {
+    return Listings.procConnSync(this);
   }
 
   // ---------------------------------------------------------------------------------------------

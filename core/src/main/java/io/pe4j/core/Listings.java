@@ -367,6 +367,31 @@ final class Listings {
     return sb.toString();
   }
 
+  /** {@code /proc/net/ip_vs_conn_sync}: the Origin column instead of the PE columns. */
+  static String procConnSync(Ipvs ipvs) {
+    ipvs.cleanUp();
+    StringBuilder sb =
+        new StringBuilder(
+            "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Origin Expires\n");
+    for (Entry e : entries(ipvs)) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-3s %s %04X %s %04X %s %04X %-11s %-6s %7d%n",
+              e.protocol,
+              e.client.toProcHex(),
+              e.clientPort,
+              e.virtualHex,
+              e.virtualPort,
+              e.destination.toProcHex(),
+              e.destinationPort,
+              e.state,
+              e.synced ? "SYNC" : "LOCAL",
+              e.expiresSeconds));
+    }
+    return sb.toString();
+  }
+
   /** One row of the connection table, a template or a connection. */
   private static final class Entry {
     String protocol = "";
@@ -381,6 +406,7 @@ final class Listings {
     long expiresSeconds;
     @Nullable String peName;
     String peData = "";
+    boolean synced;
   }
 
   private static List<Entry> entries(Ipvs ipvs) {
@@ -403,6 +429,8 @@ final class Listings {
       e.destination = t.destination.address;
       e.destinationPort = t.destinationPort;
       e.state = t.isAssured() ? "ASSURED" : "NONE";
+      e.synced = t.synced;
+      e.synced = t.synced;
       e.expiresSeconds = Math.max(0, t.remainingNanos(now) / SECOND);
       PersistenceEngine pe = t.engine;
       if (pe != null && t.peData != null) {

@@ -41,12 +41,26 @@ final class Template implements TemplateView {
   boolean assured;
   boolean invalidated;
 
+  /** Whether a sync message created it on this (backup) director: {@code Origin SYNC}. */
+  volatile boolean synced;
+
   Template(
       VirtualService service,
       TemplateKey probe,
       Destination destination,
       int destinationPort,
       long now) {
+    this(
+        service, probe, destination, destinationPort, now, service.timeoutSeconds * 1_000_000_000L);
+  }
+
+  Template(
+      VirtualService service,
+      TemplateKey probe,
+      Destination destination,
+      int destinationPort,
+      long now,
+      long timeoutNanos) {
     this.service = service;
     this.ipv6 = probe.ipv6;
     this.protocol = probe.protocol;
@@ -59,7 +73,7 @@ final class Template implements TemplateView {
     this.destination = destination;
     this.engine = probe.engine;
     this.peData = probe.copyPeData();
-    this.timeoutNanos = service.timeoutSeconds * 1_000_000_000L;
+    this.timeoutNanos = timeoutNanos;
     this.expiresAt = now + timeoutNanos;
     this.key = TemplateKey.stored(this, probe.hashCode());
   }
@@ -109,6 +123,18 @@ final class Template implements TemplateView {
   synchronized long remainingNanos(long now) {
     advance(now);
     return expiresAt - now;
+  }
+
+  /** Returns the stored timeout in seconds, as a sync message carries it. */
+  synchronized long timeoutSeconds() {
+    return timeoutNanos / 1_000_000_000L;
+  }
+
+  /** Restarts the timer with a timeout received from a sync master. */
+  synchronized long resync(long now, long newTimeoutNanos) {
+    timeoutNanos = newTimeoutNanos;
+    expiresAt = now + newTimeoutNanos;
+    return removalAt();
   }
 
   synchronized boolean isAssured() {
