@@ -447,8 +447,11 @@ public final class Ipvs {
       long now,
       boolean assured) {
     if (templateCount.get() >= maxTemplates) {
-      svc.templatesRefused.increment();
-      return null;
+      templates.cleanUp(); // evict what has expired before refusing
+      if (templateCount.get() >= maxTemplates) {
+        svc.templatesRefused.increment();
+        return null;
+      }
     }
     Template fresh = new Template(svc, probe, dest, dport, now);
     if (assured) {
