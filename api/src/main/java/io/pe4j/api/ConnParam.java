@@ -82,7 +82,7 @@ public final class ConnParam {
       clearPeData();
       return PE_DATA_TOO_LONG;
     }
-    Objects.checkFromIndexSize(offset, length, buffer.capacity());
+    Objects.checkFromIndexSize(offset, length, buffer.limit());
     peBuffer = buffer;
     peOffset = offset;
     peLength = length;

@@ -112,7 +112,7 @@ public final class Datagram {
    * @throws IndexOutOfBoundsException if the window is not inside the buffer's capacity
    */
   public Datagram payload(ByteBuffer buffer, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, buffer.capacity());
+    Objects.checkFromIndexSize(offset, length, buffer.limit());
     this.payload = buffer;
     this.payloadOffset = offset;
     this.payloadLength = length;

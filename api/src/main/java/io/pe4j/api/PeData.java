@@ -37,7 +37,7 @@ public final class PeData {
    */
   public static PeData copyOf(ByteBuffer buffer, int offset, int length) {
     checkLength(length);
-    Objects.checkFromIndexSize(offset, length, buffer.capacity());
+    Objects.checkFromIndexSize(offset, length, buffer.limit());
     byte[] copy = new byte[length];
     for (int i = 0; i < length; i++) {
       copy[i] = buffer.get(offset + i);

@@ -1,0 +1,665 @@
+package io.pe4j.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pe4j.api.ConnParam;
+import io.pe4j.api.Datagram;
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.PeData;
+import io.pe4j.api.PeResult;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.PersistenceEngines;
+import io.pe4j.api.Protocol;
+import io.pe4j.api.TemplateView;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The laws every persistence engine must obey, as one JUnit Jupiter class to extend:
+ *
+ * <pre>{@code
+ * class MyEngineTest extends PersistenceEngineContract {
+ *   protected PersistenceEngine engine() { return new MyEngine(); }
+ * }
+ * }</pre>
+ *
+ * <p>That alone runs every law that needs no protocol knowledge; override {@link
+ * #matchingDatagrams()} and {@link #sessions()} to supply real traffic, which the laws then also
+ * mutate and truncate. Each law is its own test: (1) a valid, registered name; (2) {@code
+ * fillParam} never throws; (3) deterministic whatever the buffer, reading only its window and
+ * changing nothing; (4) pe data of 1..255 bytes; (5) {@code ctMatch} reflexive, symmetric, equal to
+ * pe-data equality and keyed; (6) {@code hashKey} consistent with {@code ctMatch}, of the pe data
+ * only, seeded; (7) {@code showPeData} printable; (8) thread-safe; (9) supplied datagrams match and
+ * sessions agree.
+ *
+ * <p>Cases per law: {@code -Dpe4j.tries=N} (default 1,000). A failure reports the seed, the shrunk
+ * counterexample in hex and as text, and how to replay it with {@code -Dpe4j.seed=N}.
+ */
+public abstract class PersistenceEngineContract {
+
+  private long seed;
+  private int tries;
+  private String replay = "";
+
+  /** Creates the contract. */
+  protected PersistenceEngineContract() {}
+
+  /** Returns the engine under test; called once per law. */
+  protected abstract PersistenceEngine engine();
+
+  /** Returns UDP payloads the engine must match. Default: none. */
+  protected List<byte[]> matchingDatagrams() {
+    return List.of();
+  }
+
+  /** Returns sessions: groups of payloads that must all give the same pe data. Default: none. */
+  protected List<List<byte[]>> sessions() {
+    return List.of();
+  }
+
+  /** Returns the protocol the engine's datagrams arrive on. Default: UDP. */
+  protected Protocol protocol() {
+    return Protocol.UDP;
+  }
+
+  @BeforeEach
+  final void seedTheLaw(TestInfo info) {
+    seed = Long.getLong("pe4j.seed", System.nanoTime());
+    tries = Integer.getInteger("pe4j.tries", 1000);
+    String method = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
+    replay = "-Dtest=" + getClass().getSimpleName() + "#" + method + " -Dpe4j.seed=" + seed;
+    System.out.println(
+        getClass().getSimpleName() + "." + method + " seed=" + seed + " (replay: " + replay + ")");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Outcomes
+
+  /** The result of one {@code fillParam}: pe data bytes on a match, else the reason. */
+  private record Outcome(@Nullable PeData peData, String reason) {}
+
+  private Outcome run(PersistenceEngine engine, byte[] payload, Protocol protocol) {
+    return runIn(engine, payload, protocol, ByteBuffer.wrap(payload.clone()), 0);
+  }
+
+  private Outcome runIn(
+      PersistenceEngine engine, byte[] payload, Protocol protocol, ByteBuffer buffer, int offset) {
+    ConnParam param =
+        new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
+    Datagram d =
+        new Datagram()
+            .set(
+                protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
+            .payload(buffer, offset, payload.length);
+    PeResult r = engine.fillParam(param, d);
+    if (r.isMatch()) {
+      return new Outcome(param.hasPeData() ? param.peDataCopy() : null, "match");
+    }
+    return new Outcome(null, r.reason());
+  }
+
+  private List<byte[]> supplied() {
+    List<byte[]> out = new ArrayList<>(matchingDatagrams());
+    for (List<byte[]> s : sessions()) {
+      out.addAll(s);
+    }
+    return out;
+  }
+
+  /**
+   * The inputs of the laws: random bytes, empty, 64 KB, and truncations and mutations of supplied
+   * datagrams.
+   */
+  private List<byte[]> corpus(Gen gen, int count) {
+    List<byte[]> out = new ArrayList<>();
+    List<byte[]> supplied = supplied();
+    out.addAll(supplied);
+    out.add(new byte[0]);
+    out.add(gen.bytes(Gen.MAX_UDP_PAYLOAD));
+    SipGen sip = new SipGen(gen);
+    while (out.size() < count) {
+      int roll = gen.nextInt(10);
+      if (!supplied.isEmpty() && roll < 4) {
+        byte[] base = supplied.get(gen.nextInt(supplied.size()));
+        out.add(roll < 2 ? gen.truncation(base) : gen.mutation(base));
+      } else if (roll < 6) {
+        out.add(sip.adversarial());
+      } else {
+        out.add(gen.bytes());
+      }
+    }
+    return out;
+  }
+
+  private void fail(String law, byte[] input, Predicate<byte[]> stillFails, String detail) {
+    byte[] shrunk = Shrink.datagram(input, stillFails);
+    throw new AssertionError(
+        law
+            + " violated: "
+            + detail
+            + "\n  seed: "
+            + seed
+            + "\n  replay: "
+            + replay
+            + "\n  counterexample ("
+            + shrunk.length
+            + " bytes, shrunk from "
+            + input.length
+            + "):\n  hex: "
+            + Shrink.hex(shrunk).replace("\n", "\n       ")
+            + "\n  text: "
+            + Shrink.printable(shrunk));
+  }
+
+  private static String describe(Throwable t) {
+    return t.getClass().getName() + ": " + t.getMessage();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The laws
+
+  /**
+   * Law 1: the name is 1–16 printable ASCII characters without whitespace, and ServiceLoader finds
+   * the engine under it.
+   */
+  @Test
+  void law1_nameIsValidAndRegistered() {
+    PersistenceEngine engine = engine();
+    String name = PersistenceEngines.checkName(engine.name());
+    PersistenceEngines installed =
+        PersistenceEngines.installed(
+            ServiceLoader.load(PersistenceEngine.class, engine.getClass().getClassLoader()));
+    PersistenceEngine found = installed.get(name);
+    assertNotNull(
+        found,
+        "ServiceLoader finds no engine named '"
+            + name
+            + "': list "
+            + engine.getClass().getName()
+            + " in META-INF/services/io.pe4j.api.PersistenceEngine (and 'provides' it in module-info)");
+    assertEquals(
+        engine.getClass(),
+        found.getClass(),
+        "the engine registered as '" + name + "' is another class");
+  }
+
+  /**
+   * Law 2: {@code fillParam} never throws: random bytes, empty, 64 KB, truncations, mutations,
+   * other protocols.
+   */
+  @Test
+  void law2_fillParamNeverThrows() {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    for (byte[] input : corpus(gen, tries)) {
+      for (Protocol p : new Protocol[] {protocol(), Protocol.UDP, Protocol.TCP, Protocol.SCTP}) {
+        try {
+          run(engine, input, p);
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+          fail(
+              "law 2 (fillParam never throws)",
+              input,
+              x -> throwsOn(engine, x, p),
+              "threw " + describe(e) + " on " + p);
+        }
+      }
+    }
+  }
+
+  private boolean throwsOn(PersistenceEngine engine, byte[] input, Protocol p) {
+    try {
+      run(engine, input, p);
+      return false;
+    } catch (RuntimeException | StackOverflowError | AssertionError e) {
+      return true;
+    }
+  }
+
+  /**
+   * Law 3: the same datagram gives the same result wherever it lies — heap or direct buffer, any
+   * offset, any bytes around it — so the engine reads only its window; and the buffer's content,
+   * position and limit are left unchanged.
+   */
+  @Test
+  void law3_deterministicAndReadsOnlyItsWindow() {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    for (byte[] input : corpus(gen, tries)) {
+      Outcome base;
+      try {
+        base = run(engine, input, protocol());
+      } catch (RuntimeException e) {
+        continue; // law 2's business
+      }
+      for (int variant = 0; variant < 3; variant++) {
+        boolean direct = variant == 1;
+        int offset = variant == 0 ? 0 : 1 + gen.nextInt(64);
+        int slack = variant == 0 ? 0 : gen.nextInt(64);
+        byte filler = (byte) gen.nextInt(256);
+        String problem = placementProblem(engine, input, base, direct, offset, slack, filler);
+        if (problem != null) {
+          fail(
+              "law 3 (deterministic, reads only its window, changes nothing)",
+              input,
+              x -> {
+                Outcome b = run(engine, x, protocol());
+                return placementProblem(engine, x, b, direct, offset, slack, filler) != null;
+              },
+              problem
+                  + " ("
+                  + (direct ? "direct" : "heap")
+                  + " buffer, offset "
+                  + offset
+                  + ", "
+                  + slack
+                  + " bytes after, filler 0x"
+                  + Integer.toHexString(filler & 0xff)
+                  + ")");
+        }
+      }
+    }
+  }
+
+  private @Nullable String placementProblem(
+      PersistenceEngine engine,
+      byte[] input,
+      Outcome base,
+      boolean direct,
+      int offset,
+      int slack,
+      byte filler) {
+    int capacity = offset + input.length + slack;
+    ByteBuffer buf = direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+    for (int i = 0; i < capacity; i++) {
+      buf.put(i, filler);
+    }
+    for (int i = 0; i < input.length; i++) {
+      buf.put(offset + i, input[i]);
+    }
+    buf.position(Math.min(3, capacity))
+        .limit(Math.max(Math.min(3, capacity), capacity - Math.min(2, slack)));
+    int position = buf.position();
+    int limit = buf.limit();
+    byte[] before = snapshot(buf);
+    Outcome o;
+    try {
+      o = runIn(engine, input, protocol(), buf, offset);
+    } catch (RuntimeException e) {
+      return "threw " + describe(e) + " where the same bytes at offset 0 did not";
+    }
+    if (!o.equals(base)) {
+      return "gave " + o + " but " + base + " for the same bytes";
+    }
+    if (buf.position() != position || buf.limit() != limit) {
+      return "changed the buffer's position/limit";
+    }
+    byte[] after = snapshot(buf);
+    for (int i = 0; i < capacity; i++) {
+      if (after[i] != before[i]) {
+        return "modified the buffer at index " + i;
+      }
+    }
+    Outcome again = run(engine, input, protocol());
+    return again.equals(base) ? null : "gave " + again + " then " + base + " for the same datagram";
+  }
+
+  private static byte[] snapshot(ByteBuffer buf) {
+    ByteBuffer all = buf.duplicate();
+    all.clear();
+    byte[] out = new byte[all.capacity()];
+    all.get(out);
+    return out;
+  }
+
+  /** Law 4: on a match the pe data is 1..255 bytes. */
+  @Test
+  void law4_peDataIsOneTo255Bytes() {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    for (byte[] input : corpus(gen, tries)) {
+      Outcome o;
+      try {
+        o = run(engine, input, protocol());
+      } catch (RuntimeException e) {
+        continue;
+      }
+      if (o.reason().equals("match")) {
+        PeData d = o.peData();
+        if (d == null || d.length() < 1 || d.length() > PeData.MAX_LENGTH) {
+          fail(
+              "law 4 (pe data is 1..255 bytes)",
+              input,
+              x -> {
+                Outcome y = run(engine, x, protocol());
+                return y.reason().equals("match") && y.peData() == null;
+              },
+              "a match without pe data");
+        }
+      }
+    }
+  }
+
+  /** A template of the key fields and pe data, for laws 5–7. */
+  private record View(
+      PersistenceEngine engine,
+      boolean isIpv6,
+      Protocol protocol,
+      long clientHi,
+      long clientLo,
+      long virtualHi,
+      long virtualLo,
+      int virtualPort,
+      @Nullable PeData peData)
+      implements TemplateView {
+    @Override
+    public int clientPort() {
+      return 0;
+    }
+  }
+
+  private static ConnParam param(
+      PersistenceEngine e, Protocol protocol, long client, int vport, PeData data) {
+    ConnParam p = new ConnParam().set(false, protocol, 0, client, 0, 0, 0x0A000001L, vport, e);
+    var unused = p.match(data);
+    return p;
+  }
+
+  private static View view(
+      PersistenceEngine e, Protocol protocol, long client, int vport, PeData data) {
+    return new View(e, false, protocol, 0, client, 0, 0x0A000001L, vport, data);
+  }
+
+  /** The pe data the laws compare: from supplied datagrams and random bytes. */
+  private List<PeData> peDataPool(PersistenceEngine engine, Gen gen) {
+    List<PeData> pool = new ArrayList<>();
+    for (byte[] input : supplied()) {
+      try {
+        Outcome o = run(engine, input, protocol());
+        if (o.peData() != null) {
+          pool.add(o.peData());
+        }
+      } catch (RuntimeException e) {
+        // law 2 reports it
+      }
+    }
+    int n = Math.max(8, tries / 20);
+    for (int i = 0; i < n; i++) {
+      PeData d = PeData.of(gen.bytes(1 + gen.nextInt(gen.chance(0.1) ? 255 : 24)));
+      pool.add(d);
+      if (gen.chance(0.3)) {
+        pool.add(PeData.of(d.toByteArray())); // an equal copy
+      }
+    }
+    return pool;
+  }
+
+  /**
+   * Returns pe data that almost equals {@code a}: one letter's case flipped (pe data is compared
+   * byte for byte, so this must not match), or else one byte changed.
+   */
+  private static PeData nearMiss(PeData a, Gen gen) {
+    byte[] b = a.toByteArray();
+    for (int i = 0; i < b.length; i++) {
+      char c = (char) (b[i] & 0xff);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        b[i] = (byte) (c ^ 0x20);
+        return PeData.of(b);
+      }
+    }
+    int i = gen.nextInt(b.length);
+    b[i] = (byte) (b[i] + 1 + gen.nextInt(255));
+    return PeData.of(b);
+  }
+
+  /** The second pe data of a law-5/6 pair: an equal copy, a near miss, or another one. */
+  private static PeData partner(PeData a, List<PeData> pool, Gen gen) {
+    int roll = gen.nextInt(10);
+    return roll < 3
+        ? PeData.of(a.toByteArray())
+        : roll < 5 ? nearMiss(a, gen) : pool.get(gen.nextInt(pool.size()));
+  }
+
+  /**
+   * Law 5: {@code ctMatch} is reflexive and symmetric, equals pe-data equality when the key fields
+   * are equal, and never matches across client network, virtual port or protocol.
+   */
+  @Test
+  void law5_ctMatchIsReflexiveSymmetricAndKeyed() {
+    PersistenceEngine e = engine();
+    Gen gen = new Gen(seed);
+    List<PeData> pool = peDataPool(e, gen);
+    for (int i = 0; i < tries; i++) {
+      PeData a = pool.get(gen.nextInt(pool.size()));
+      PeData b = partner(a, pool, gen);
+      long client = gen.ipv4().lo();
+      int vport = gen.port() - 1;
+      Protocol p = protocol();
+      String at = "pe data " + a + " / " + b + ", seed " + seed + ", replay " + replay;
+      assertTrue(
+          e.ctMatch(param(e, p, client, vport, a), view(e, p, client, vport, a)),
+          "law 5: not reflexive for " + at);
+      boolean ab = e.ctMatch(param(e, p, client, vport, a), view(e, p, client, vport, b));
+      boolean ba = e.ctMatch(param(e, p, client, vport, b), view(e, p, client, vport, a));
+      assertEquals(ab, ba, "law 5: not symmetric for " + at);
+      assertEquals(a.equals(b), ab, "law 5: disagrees with pe-data equality for " + at);
+      Protocol other = p == Protocol.UDP ? Protocol.TCP : Protocol.UDP;
+      assertTrue(
+          !e.ctMatch(param(e, p, client, vport, a), view(e, p, client ^ 1, vport, a)),
+          "law 5: matched another client network, " + at);
+      assertTrue(
+          !e.ctMatch(param(e, p, client, vport, a), view(e, p, client, vport ^ 1, a)),
+          "law 5: matched another virtual port, " + at);
+      assertTrue(
+          !e.ctMatch(param(e, p, client, vport, a), view(e, other, client, vport, a)),
+          "law 5: matched another protocol, " + at);
+    }
+  }
+
+  /**
+   * Law 6: {@code hashKey} is equal for matching keys, depends on the pe data only, and uses the
+   * seed (for a fixed pe data, 64 random seeds do not all give one hash).
+   */
+  @Test
+  void law6_hashKeyAgreesWithMatchAndUsesTheSeed() {
+    PersistenceEngine e = engine();
+    Gen gen = new Gen(seed);
+    List<PeData> pool = peDataPool(e, gen);
+    for (int i = 0; i < tries; i++) {
+      PeData a = pool.get(gen.nextInt(pool.size()));
+      PeData b = partner(a, pool, gen);
+      int s = gen.random().nextInt();
+      Protocol p = protocol();
+      long client = gen.ipv4().lo();
+      String at =
+          "pe data " + a + " / " + b + ", hash seed " + s + ", seed " + seed + ", replay " + replay;
+      if (e.ctMatch(param(e, p, client, 5060, a), view(e, p, client, 5060, b))) {
+        assertEquals(
+            e.hashKey(param(e, p, client, 5060, a), s),
+            e.hashKey(param(e, p, client, 5060, b), s),
+            "law 6: matching keys hash differently, " + at);
+      }
+      assertEquals(
+          e.hashKey(param(e, p, client, 5060, a), s),
+          e.hashKey(param(e, p, client ^ 0xff, 5061, a), s),
+          "law 6: the hash depends on more than the pe data, " + at);
+    }
+    for (int i = 0; i < Math.min(tries, 32); i++) {
+      PeData a = pool.get(gen.nextInt(pool.size()));
+      Set<Integer> hashes = new HashSet<>();
+      for (int k = 0; k < 64; k++) {
+        hashes.add(e.hashKey(param(e, protocol(), 1, 5060, a), gen.random().nextInt()));
+      }
+      assertTrue(
+          hashes.size() > 1,
+          "law 6: 64 seeds give one hash for " + a + ": the seed is ignored, seed " + seed);
+    }
+  }
+
+  /** Law 7: {@code showPeData} never throws and never emits CR, LF or other control characters. */
+  @Test
+  void law7_showPeDataIsPrintable() {
+    PersistenceEngine e = engine();
+    Gen gen = new Gen(seed);
+    List<PeData> pool = peDataPool(e, gen);
+    byte[] all = new byte[255];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (byte) i;
+    }
+    pool.add(PeData.of(all));
+    pool.add(
+        PeData.of(
+            "a\r\nUDP C633640A forged".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    for (PeData d : pool) {
+      String shown;
+      try {
+        shown = e.showPeData(view(e, protocol(), 1, 5060, d));
+      } catch (RuntimeException ex) {
+        throw new AssertionError(
+            "law 7: showPeData threw "
+                + describe(ex)
+                + " for "
+                + Shrink.hex(d.toByteArray())
+                + ", seed "
+                + seed,
+            ex);
+      }
+      Objects.requireNonNull(shown, "law 7: showPeData returned null");
+      for (int i = 0; i < shown.length(); i++) {
+        char c = shown.charAt(i);
+        if (Character.isISOControl(c)) {
+          throw new AssertionError(
+              "law 7: showPeData emitted control character U+"
+                  + String.format("%04X", (int) c)
+                  + " at "
+                  + i
+                  + " for pe data "
+                  + Shrink.hex(d.toByteArray())
+                  + ", seed "
+                  + seed);
+        }
+      }
+    }
+  }
+
+  /** Law 8: {@code fillParam} from several threads at once gives the sequential results. */
+  @Test
+  void law8_concurrentFillParamMatchesSequential() throws Exception {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    List<byte[]> inputs = corpus(gen, Math.min(tries, 400));
+    List<Outcome> sequential = new ArrayList<>();
+    for (byte[] input : inputs) {
+      sequential.add(safeRun(engine, input));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<Outcome>>> futures = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int shift = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  Outcome[] out = new Outcome[inputs.size()];
+                  for (int k = 0; k < inputs.size(); k++) {
+                    int i = (k + shift * 97) % inputs.size();
+                    out[i] = safeRun(engine, inputs.get(i));
+                  }
+                  return Arrays.asList(out);
+                }));
+      }
+      for (Future<List<Outcome>> f : futures) {
+        List<Outcome> got = f.get();
+        for (int i = 0; i < inputs.size(); i++) {
+          if (!got.get(i).equals(sequential.get(i))) {
+            byte[] input = inputs.get(i);
+            fail(
+                "law 8 (thread-safe)",
+                input,
+                x -> false,
+                "a thread got "
+                    + got.get(i)
+                    + " where the sequential run got "
+                    + sequential.get(i));
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Outcome safeRun(PersistenceEngine engine, byte[] input) {
+    try {
+      return run(engine, input, protocol());
+    } catch (RuntimeException e) {
+      return new Outcome(null, "threw " + e.getClass().getName());
+    }
+  }
+
+  /**
+   * Law 9: every supplied matching datagram matches, and every datagram of one session gives the
+   * same pe data.
+   */
+  @Test
+  void law9_suppliedDatagramsMatchAndSessionsAgree() {
+    Assumptions.assumeFalse(
+        matchingDatagrams().isEmpty() && sessions().isEmpty(),
+        "no matching datagrams or sessions supplied: override matchingDatagrams() or sessions()");
+    PersistenceEngine engine = engine();
+    for (byte[] input : matchingDatagrams()) {
+      Outcome o = run(engine, input, protocol());
+      if (o.peData() == null) {
+        fail(
+            "law 9 (supplied datagrams match)",
+            input,
+            x -> run(engine, x, protocol()).peData() == null,
+            "no match: " + o.reason());
+      }
+    }
+    int n = 0;
+    for (List<byte[]> session : sessions()) {
+      PeData first = null;
+      for (byte[] input : session) {
+        Outcome o = run(engine, input, protocol());
+        if (o.peData() == null) {
+          fail(
+              "law 9 (session datagrams match)",
+              input,
+              x -> run(engine, x, protocol()).peData() == null,
+              "session " + n + ": no match: " + o.reason());
+        }
+        if (first == null) {
+          first = o.peData();
+        } else if (!first.equals(o.peData())) {
+          throw new AssertionError(
+              "law 9: session "
+                  + n
+                  + " gives pe data "
+                  + first
+                  + " and "
+                  + o.peData()
+                  + "\n  text: "
+                  + Shrink.printable(input));
+        }
+      }
+      n++;
+    }
+  }
+}
