@@ -5,8 +5,10 @@ module io.pe4j.engine.examples {
 
   exports io.pe4j.engine.examples;
 
+  // tag::provides[]
   provides io.pe4j.api.PersistenceEngine with
       io.pe4j.engine.examples.QuicEngine,
       io.pe4j.engine.examples.RadiusEngine,
       io.pe4j.engine.examples.GtpuEngine;
+// end::provides[]
 }
