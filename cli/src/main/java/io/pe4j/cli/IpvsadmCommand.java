@@ -1,0 +1,76 @@
+package io.pe4j.cli;
+
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.IpvsadmException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/** {@code pe4j ipvsadm}: pe4j's ipvsadm parser and listings, offline. */
+@Command(
+    name = "ipvsadm",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs ipvsadm commands against pe4j's parser and listings.",
+      "  pe4j ipvsadm -R < rules          check a save file (errors name the line)",
+      "  pe4j ipvsadm -R -Sn < rules      and print it back normalised",
+      "  pe4j ipvsadm --rules FILE -Ln    load a save file, then list"
+    })
+final class IpvsadmCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec = CommandSpec.create();
+
+  @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description = "a save file (ipvsadm-save format) to load first")
+  private @Nullable Path rules;
+
+  @Unmatched private List<String> args = new ArrayList<>();
+
+  static InputStream stdin = System.in;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Ipvs ipvs = Ipvs.builder().build();
+    List<String> rest = new ArrayList<>(args);
+    try {
+      if (rules != null) {
+        Path file = rules;
+        ipvs.ipvsadm(List.of("-R"), Files.readString(file, StandardCharsets.UTF_8));
+      }
+      if (!rest.isEmpty() && (rest.get(0).equals("-R") || rest.get(0).equals("--restore"))) {
+        rest.remove(0);
+        ipvs.ipvsadm(List.of("-R"), new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      if (!rest.isEmpty()) {
+        out.print(ipvs.ipvsadm(rest, ""));
+      }
+      return 0;
+    } catch (IpvsadmException e) {
+      err.println(
+          (rules != null && !args.contains("-R")
+                  ? rules + ": "
+                  : args.contains("-R") ? "stdin: " : "")
+              + e.getMessage());
+      return Pe4j.USAGE;
+    } catch (IOException e) {
+      err.println("cannot read: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+  }
+}
