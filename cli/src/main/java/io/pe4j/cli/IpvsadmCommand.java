@@ -38,6 +38,12 @@ final class IpvsadmCommand implements Callable<Integer> {
       description = "a save file (ipvsadm-save format) to load first")
   private @Nullable Path rules;
 
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description = "send the command to a running pe4j forward instead")
+  private @Nullable String admin;
+
   @Unmatched private List<String> args = new ArrayList<>();
 
   static InputStream stdin = System.in;
@@ -46,6 +52,22 @@ final class IpvsadmCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (admin != null) {
+      try {
+        String answer =
+            io.pe4j.forwarder.AdminServer.send(
+                ForwardCommand.endpoint(admin), String.join(" ", args));
+        if (answer.startsWith("error: ")) {
+          err.print(answer.substring(7));
+          return Pe4j.USAGE;
+        }
+        out.print(answer);
+        return 0;
+      } catch (IOException | IllegalArgumentException e) {
+        err.println("pe4j ipvsadm --admin " + admin + ": " + e.getMessage());
+        return Pe4j.USAGE;
+      }
+    }
     Ipvs ipvs = Ipvs.builder().build();
     List<String> rest = new ArrayList<>(args);
     try {

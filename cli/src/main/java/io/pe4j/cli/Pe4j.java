@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       ExtractCommand.class,
       SimulateCommand.class,
       IpvsadmCommand.class,
+      ForwardCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Pe4j implements Runnable {
@@ -31,7 +33,8 @@ public final class Pe4j implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required (engines, extract, simulate, ipvsadm)");
+        spec.commandLine(),
+        "a command is required (demo, engines, extract, simulate, ipvsadm, forward)");
   }
 
   /** Runs the command line and returns its exit code (for tests and embedding). */

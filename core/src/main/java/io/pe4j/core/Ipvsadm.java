@@ -59,6 +59,7 @@ final class Ipvsadm {
     boolean exact;
     boolean timeout;
     boolean thresholds;
+    boolean peStats;
     boolean numeric;
     int[] timeouts = new int[0];
   }
@@ -86,6 +87,9 @@ final class Ipvsadm {
       case SAVE:
         return Listings.save(ipvs, l.numeric);
       case LIST:
+        if (l.peStats) {
+          return Listings.peStats(ipvs);
+        }
         return Listings.list(
             ipvs,
             l.connections,
@@ -357,6 +361,9 @@ final class Ipvsadm {
         case "--thresholds":
           l.thresholds = true;
           break;
+        case "--pe-stats":
+          l.peStats = true;
+          break;
         case "--sort":
         case "--nosort":
           break;
@@ -589,9 +596,11 @@ final class Ipvsadm {
     IpAddress address = address(text, "real server");
     int port = port(text, service.port(), "real server");
     ForwardingMethod method = l.method == null ? ForwardingMethod.ROUTE : l.method;
-    if ((method == ForwardingMethod.ROUTE || method == ForwardingMethod.TUNNEL)
+    boolean addOrEdit = l.command == Command.ADD_SERVER || l.command == Command.EDIT_SERVER;
+    if (addOrEdit
+        && (method == ForwardingMethod.ROUTE || method == ForwardingMethod.TUNNEL)
         && service.fwmark() == 0) {
-      port = service.port(); // ipvsadm forces the service port for -g and -i
+      port = service.port(); // ipvsadm forces the service port for -g and -i when adding or editing
     }
     try {
       return new DestinationSpec(

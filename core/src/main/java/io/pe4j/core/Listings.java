@@ -223,6 +223,47 @@ final class Listings {
     return sb.toString();
   }
 
+  /**
+   * {@code -L --pe-stats} (a pe4j extension): per service, its engine, the datagrams its engine
+   * could not key by reason (whatever the failure policy did with them), and the new keys that got
+   * no template because the table was full.
+   */
+  static String peStats(Ipvs ipvs) {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-33s %-10s %-32s %s%n",
+                "Prot LocalAddress:Port",
+                "Engine",
+                "No-match reason",
+                "Count"));
+    for (VirtualService svc : sortedServices(ipvs)) {
+      PersistenceEngine e = svc.engine;
+      String engine = e == null ? "-" : e.name();
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-33s %-10s %-32s %d%n",
+              serviceName(svc),
+              engine,
+              "(templates refused: table full)",
+              svc.templatesRefused()));
+      svc.engineFailures()
+          .forEach(
+              (reason, n) ->
+                  sb.append(
+                      String.format(
+                          Locale.ROOT,
+                          "%-33s %-10s %-32s %d%n",
+                          serviceName(svc),
+                          engine,
+                          reason,
+                          n)));
+    }
+    return sb.toString();
+  }
+
   /** {@code ipvsadm -Sn}: one command per line, re-readable with {@code -R}. */
   static String save(Ipvs ipvs, boolean numeric) {
     StringBuilder sb = new StringBuilder();

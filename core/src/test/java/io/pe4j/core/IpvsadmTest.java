@@ -112,6 +112,14 @@ class IpvsadmTest {
   }
 
   @Test
+  void deleteServer_keepsTheGivenPort_withoutAForwardingMethod() {
+    ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr");
+    ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:6000 -m");
+    ipvs.ipvsadm("-d -u 10.0.0.1:5060 -r 192.168.10.1:6000");
+    assertEquals("-A -u 10.0.0.1:5060 -s rr\n", ipvs.ipvsadm("-Sn"));
+  }
+
+  @Test
   void edit_replacesEveryOption() {
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 60 --pe sip -o");
     ipvs.ipvsadm("-E -u 10.0.0.1:5060");

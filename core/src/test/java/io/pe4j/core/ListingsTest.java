@@ -32,6 +32,24 @@ class ListingsTest {
   }
 
   @Test
+  void peStats_countEngineFailuresByReason() {
+    Ipvs ipvs = Packets.f1(clock, "");
+    ipvs.process(
+        Packets.udp(
+            "198.51.100.10:5060",
+            "10.0.0.1:5060",
+            "\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", new byte[] {1, 2, 3}));
+    ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", new byte[] {1, 2, 3}));
+    assertEquals(
+        "Prot LocalAddress:Port            Engine     No-match reason                  Count\n"
+            + "UDP  10.0.0.1:5060                sip        (templates refused: table full)  0\n"
+            + "UDP  10.0.0.1:5060                sip        empty or keep-alive              1\n"
+            + "UDP  10.0.0.1:5060                sip        not SIP                          2\n",
+        ipvs.ipvsadm("-L --pe-stats"));
+  }
+
+  @Test
   void largeNumbers_abbreviateUnlessExact() {
     assertEquals(" 99999999", Listings.largeNumber(99_999_999L, false));
     assertEquals("  100000K", Listings.largeNumber(100_000_000L, false));

@@ -1,0 +1,23 @@
+package io.pe4j.cli;
+
+/**
+ * SIGINT and SIGTERM handling, so that {@code pe4j forward} can print its statistics and exit 0.
+ */
+final class Signals {
+  private Signals() {}
+
+  /**
+   * Runs {@code action} on SIGINT or SIGTERM (falls back to a shutdown hook where signals cannot be
+   * handled).
+   */
+  @SuppressWarnings("removal")
+  static void onTermination(Runnable action) {
+    try {
+      for (String name : new String[] {"INT", "TERM"}) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+      }
+    } catch (IllegalArgumentException | LinkageError e) {
+      Runtime.getRuntime().addShutdownHook(new Thread(action));
+    }
+  }
+}

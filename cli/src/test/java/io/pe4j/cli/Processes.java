@@ -1,0 +1,98 @@
+package io.pe4j.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Child processes for end-to-end tests: logs kept under target/, stopped by pid. */
+final class Processes implements AutoCloseable {
+
+  private final Path logs;
+  private final List<Process> started = new ArrayList<>();
+
+  Processes(Path logs) throws IOException {
+    this.logs = Files.createDirectories(logs.toAbsolutePath());
+  }
+
+  Path logs() {
+    return logs;
+  }
+
+  /** Starts a process whose stdout and stderr go to {@code logs/name.log}. */
+  Process start(String name, List<String> command) throws IOException {
+    Process p =
+        new ProcessBuilder(command)
+            .directory(logs.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve(name + ".log").toFile())
+            .start();
+    started.add(p);
+    return p;
+  }
+
+  /** Starts {@code pe4j} from the test class path. */
+  Process pe4j(String name, String... args) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Pe4j.class.getName()));
+    cmd.addAll(List.of(args));
+    return start(name, cmd);
+  }
+
+  /** Waits until the log of {@code name} holds {@code text}. */
+  void awaitLog(String name, String text, long seconds) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    Path log = logs.resolve(name + ".log");
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no '" + text + "' in " + log + " after " + seconds + " s");
+  }
+
+  String log(String name) throws IOException {
+    return Files.readString(logs.resolve(name + ".log"), StandardCharsets.UTF_8);
+  }
+
+  /** Stops a process with SIGTERM (by pid), then SIGKILL after 10 s; returns its exit code. */
+  static int stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(5, TimeUnit.SECONDS);
+    }
+    return p.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (Process p : started) {
+      if (p.isAlive()) {
+        stop(p);
+      }
+    }
+  }
+
+  static String lastLine(Path file) throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+      String last = null;
+      for (String line; (line = r.readLine()) != null; ) {
+        if (!line.isBlank()) {
+          last = line;
+        }
+      }
+      return last == null ? "" : last;
+    }
+  }
+}
