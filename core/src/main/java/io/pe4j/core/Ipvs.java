@@ -59,6 +59,7 @@ public final class Ipvs {
   private final long maxTemplates;
 
   final CopyOnWriteArrayList<VirtualService> services = new CopyOnWriteArrayList<>();
+  private volatile VirtualService[] serviceTable = new VirtualService[0];
   final Cache<TemplateKey, Template> templates;
   private final VarExpiration<TemplateKey, Template> templateTimers;
   final Cache<ConnKey, Connection> connections;
@@ -266,7 +267,7 @@ public final class Ipvs {
   }
 
   private @Nullable VirtualService findService(Datagram d) {
-    List<VirtualService> list = services;
+    VirtualService[] list = serviceTable; // an array: no iterator allocated per datagram
     if (d.fwmark() != 0) {
       for (VirtualService v : list) {
         if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
@@ -1242,6 +1243,7 @@ public final class Ipvs {
   }
 
   private void recountConnOut() {
+    serviceTable = services.toArray(new VirtualService[0]);
     int n = 0;
     for (VirtualService svc : services) {
       PersistenceEngine e = svc.engine;

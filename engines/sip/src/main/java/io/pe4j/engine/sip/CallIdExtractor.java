@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Finds the Call-ID of a SIP message by the rules of {@code spec/sip-call-id.md} (numbered R1..R11
- * below), scanning the caller's bytes in place with absolute gets.
+ * below), scanning the caller's bytes in place with absolute gets. Allocates nothing, except to
+ * join a value folded over several lines.
  */
 final class CallIdExtractor {
 
@@ -19,19 +20,6 @@ final class CallIdExtractor {
   private static final byte[] CALL_ID = {'c', 'a', 'l', 'l', '-', 'i', 'd'};
 
   private CallIdExtractor() {}
-
-  /** One Call-ID value: a window of {@code buffer}, possibly a joined copy of folded lines. */
-  private static final class Value {
-    ByteBuffer buffer;
-    int start;
-    int end;
-
-    Value(ByteBuffer buffer, int start, int end) {
-      this.buffer = buffer;
-      this.start = start;
-      this.end = end;
-    }
-  }
 
   static PeResult extract(ConnParam param, ByteBuffer b, int offset, int length, int maxLength) {
     final int end = offset + length;
@@ -49,7 +37,11 @@ final class CallIdExtractor {
       return SipEngine.NOT_SIP;
     }
     // R4..R10: fields of the header section, up to the first empty line or the datagram's end.
-    Value found = null;
+    // The value found so far is the window [foundStart, foundEnd) of foundBuffer: the datagram's
+    // own buffer, or (only for a value folded over lines) a joined copy.
+    ByteBuffer foundBuffer = null;
+    int foundStart = 0;
+    int foundEnd = 0;
     int q = lf + 1;
     while (q < end) {
       lf = indexOfLf(b, q, end);
@@ -78,28 +70,40 @@ final class CallIdExtractor {
         }
         fieldEnd = contLf + 1;
       }
-      Value value =
-          folded
-              ? joinFolded(b, colon + 1, lineEnd, next, fieldEnd)
-              : trimmed(b, colon + 1, lineEnd);
-      if (found == null) {
-        found = value;
-      } else if (!sameBytes(found, value)) {
+      ByteBuffer valueBuffer = b;
+      int valueStart = colon + 1;
+      int valueEnd = lineEnd;
+      if (folded) {
+        valueBuffer = joinFolded(b, colon + 1, lineEnd, next, fieldEnd);
+        valueStart = 0;
+        valueEnd = valueBuffer.limit();
+      }
+      while (valueStart < valueEnd && isWsp(valueBuffer.get(valueStart))) {
+        valueStart++;
+      }
+      while (valueEnd > valueStart && isWsp(valueBuffer.get(valueEnd - 1))) {
+        valueEnd--;
+      }
+      if (foundBuffer == null) {
+        foundBuffer = valueBuffer;
+        foundStart = valueStart;
+        foundEnd = valueEnd;
+      } else if (!sameBytes(foundBuffer, foundStart, foundEnd, valueBuffer, valueStart, valueEnd)) {
         return SipEngine.CALL_IDS_DIFFER; // R10
       }
       q = fieldEnd;
     }
-    if (found == null) {
+    if (foundBuffer == null) {
       return SipEngine.NO_CALL_ID;
     }
-    int valueLength = found.end - found.start;
+    int valueLength = foundEnd - foundStart;
     if (valueLength == 0) {
       return SipEngine.EMPTY_CALL_ID; // R9
     }
     if (valueLength > maxLength) {
       return SipEngine.TOO_LONG; // R11
     }
-    return param.match(found.buffer, found.start, valueLength);
+    return param.match(foundBuffer, foundStart, valueLength);
   }
 
   /**
@@ -143,22 +147,11 @@ final class CallIdExtractor {
     return length == CALL_ID.length && regionMatchesLowerCase(b, start, CALL_ID);
   }
 
-  /** R7 without folding: the value between colon and line end, WSP trimmed on both sides. */
-  private static Value trimmed(ByteBuffer b, int start, int end) {
-    while (start < end && isWsp(b.get(start))) {
-      start++;
-    }
-    while (end > start && isWsp(b.get(end - 1))) {
-      end--;
-    }
-    return new Value(b, start, end);
-  }
-
   /**
-   * R7 with folding: each continuation's line break and leading WSP become one SP; then the whole
-   * is trimmed. Copies, bounded by the datagram's size; folded Call-IDs are rare.
+   * R7 with folding: each continuation's line break and leading WSP become one SP. Copies, bounded
+   * by the datagram's size; folded Call-IDs are rare. The caller trims the result.
    */
-  private static Value joinFolded(
+  private static ByteBuffer joinFolded(
       ByteBuffer b, int valueStart, int firstLineEnd, int contStart, int fieldEnd) {
     byte[] joined = new byte[fieldEnd - valueStart];
     int n = 0;
@@ -179,16 +172,17 @@ final class CallIdExtractor {
       }
       q = lf + 1;
     }
-    return trimmed(ByteBuffer.wrap(joined), 0, n);
+    return ByteBuffer.wrap(joined, 0, n).slice();
   }
 
-  private static boolean sameBytes(Value x, Value y) {
-    int length = x.end - x.start;
-    if (length != y.end - y.start) {
+  private static boolean sameBytes(
+      ByteBuffer x, int xStart, int xEnd, ByteBuffer y, int yStart, int yEnd) {
+    int length = xEnd - xStart;
+    if (length != yEnd - yStart) {
       return false;
     }
     for (int i = 0; i < length; i++) {
-      if (x.buffer.get(x.start + i) != y.buffer.get(y.start + i)) {
+      if (x.get(xStart + i) != y.get(yStart + i)) {
         return false;
       }
     }
