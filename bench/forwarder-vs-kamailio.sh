@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The same SIPp load through two balancers on 127.0.0.1, one after the other:
+#   sipp -sn uac  ->  balancer  ->  3 x sipp -sn uas
+# 1. pe4j forward with the seed's service line (-s rr -p 60 -M 0.0.0.0 -o --pe sip);
+# 2. Kamailio, dispatcher module, algorithm 0 (hash over the Call-ID), stateless forward(), one
+#    worker process (with two, replies get reordered and about 1% of calls fail here).
+# For each balancer and rate: calls completed, failed calls (client side, and the servers' side:
+# a datagram sent to the wrong server makes it open a call that fails), sustained calls/s, and
+# the balancer's CPU seconds per 1,000 calls (utime+stime from /proc, all its processes).
+#
+# Usage: bench/forwarder-vs-kamailio.sh [RATES] [SECONDS_PER_RATE]
+#   default: "250 500 1000 2000" and 10. Needs ./mvnw -pl cli -am package first (cli/target/pe4j.jar).
+# Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout,
+# logs under bench/target/fvk/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATES=${1:-"250 500 1000 2000"}
+SECONDS_PER_RATE=${2:-10}
+JAR=cli/target/pe4j.jar
+OUT=bench/target/fvk
+[ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q -pl cli -am package -DskipTests" >&2; exit 2; }
+need=()
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+rm -rf "$OUT" && mkdir -p "$OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# CPU ticks (utime+stime) of a process and all its descendants
+cpu_ticks() {
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid" || true); do
+    if [ -r /proc/$p/stat ]; then
+      total=$(( total + $(awk '{print $14 + $15}' /proc/$p/stat) ))
+    fi
+  done
+  echo $total
+}
+
+csv_field() { # file column
+  python3 - "$1" "$2" <<'PY'
+import sys
+rows=[l for l in open(sys.argv[1], encoding='latin-1').read().split('\n') if l.strip()]
+h=rows[0].split(';'); print(rows[-1].split(';')[h.index(sys.argv[2])])
+PY
+}
+
+start_servers() { # dir
+  local dir=$1 i port
+  SERVERS=()
+  for i in 0 1 2; do
+    port=$(free_port)
+    (cd "$dir" && exec sipp -sn uas -i 127.0.0.1 -p "$port" -trace_stat -stf "uas$i.csv" -fd 1 -nostdin > "uas$i.log" 2>&1) &
+    PIDS+=($!); SERVER_PIDS[$i]=$!; SERVERS+=("$port")
+  done
+  sleep 0.5
+}
+
+stop_servers() { for i in 0 1 2; do kill "${SERVER_PIDS[$i]}" 2>/dev/null || true; done; sleep 0.5; }
+
+run_load() { # dir vip_port rate calls
+  local dir=$1 vport=$2 rate=$3 calls=$4 t0 t1
+  t0=$(date +%s.%N)
+  (cd "$dir" && sipp -sn uac "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r "$rate" -m "$calls" -l 10000 \
+      -recv_timeout 8000 -timeout 300s -trace_stat -stf uac.csv -fd 1 -nostdin > uac.log 2>&1) || true
+  t1=$(date +%s.%N)
+  sleep 2.2 # the servers' statistics files are written every second
+  ELAPSED=$(python3 -c "print($t1 - $t0)")
+}
+
+report() { # balancer rate calls dir cpu_ticks
+  local name=$1 rate=$2 calls=$3 dir=$4 ticks=$5 ok failed screated=0 sfailed=0 i hz
+  ok=$(csv_field "$dir/uac.csv" 'SuccessfulCall(C)')
+  failed=$(csv_field "$dir/uac.csv" 'FailedCall(C)')
+  for i in 0 1 2; do
+    screated=$(( screated + $(csv_field "$dir/uas$i.csv" TotalCallCreated) ))
+    sfailed=$(( sfailed + $(csv_field "$dir/uas$i.csv" 'FailedCall(C)') + $(csv_field "$dir/uas$i.csv" 'DeadCallMsgs(C)') ))
+  done
+  hz=$(getconf CLK_TCK)
+  python3 - "$name" "$rate" "$calls" "$ok" "$failed" "$screated" "$sfailed" "$ELAPSED" "$ticks" "$hz" <<'PY'
+import sys
+name, rate, calls, ok, failed, screated, sfailed, elapsed, ticks, hz = sys.argv[1:]
+cps = int(ok) / float(elapsed)
+cpu = int(ticks) / int(hz)
+print(f"| {name} | {rate} | {calls} | {ok} | {failed} | {screated} | {sfailed} | {cps:.0f} | {cpu:.2f} | {1000 * cpu / max(1, int(ok)):.3f} |")
+PY
+}
+
+echo "| balancer | target calls/s | calls | completed | failed (client) | server calls | failed + dead at servers | sustained calls/s | CPU s | CPU s per 1,000 calls |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+
+declare -A SERVER_PIDS
+for balancer in pe4j kamailio; do
+  for rate in $RATES; do
+    dir="$OUT/$balancer-$rate"; mkdir -p "$dir"
+    calls=$(( rate * SECONDS_PER_RATE ))
+    start_servers "$dir"
+    vport=$(free_port)
+    if [ "$balancer" = pe4j ]; then
+      { echo "-A -u 127.0.0.1:$vport -s rr -p 60 -M 0.0.0.0 -o --pe sip"
+        for p in "${SERVERS[@]}"; do echo "-a -u 127.0.0.1:$vport -r 127.0.0.1:$p -m -w 1"; done; } > "$dir/rules"
+      java -jar "$JAR" forward --rules "$dir/rules" --threads 2 > "$dir/balancer.log" 2>&1 &
+      bpid=$!; PIDS+=($bpid)
+      for _ in $(seq 100); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
+      # warm the JIT with a short run first, as a long-running forwarder would be
+      (cd "$dir" && sipp -sn uac "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r 500 -m 2000 -nostdin > warmup.log 2>&1) || true
+    else
+      for p in "${SERVERS[@]}"; do echo "1 sip:127.0.0.1:$p"; done > "$dir/dispatcher.list"
+      mpath=$(dirname "$(find /usr/lib -name dispatcher.so -path '*kamailio*' | head -1)")
+      cat > "$dir/kamailio.cfg" <<CFG
+#!KAMAILIO
+debug=0
+log_stderror=yes
+children=1
+auto_aliases=no
+listen=udp:127.0.0.1:$vport
+mpath="$mpath/"
+loadmodule "sl.so"
+loadmodule "dispatcher.so"
+modparam("dispatcher", "list_file", "$PWD/$dir/dispatcher.list")
+request_route {
+  if (!ds_select_dst("1", "0")) {
+    sl_send_reply("503", "No destination");
+    exit;
+  }
+  forward();
+}
+CFG
+      kamailio -f "$dir/kamailio.cfg" -DD -E > "$dir/balancer.log" 2>&1 &
+      bpid=$!; PIDS+=($bpid)
+      sleep 1.5
+    fi
+    before=$(cpu_ticks "$bpid")
+    run_load "$dir" "$vport" "$rate" "$calls"
+    after=$(cpu_ticks "$bpid")
+    report "$balancer" "$rate" "$calls" "$dir" $(( after - before ))
+    kill "$bpid" 2>/dev/null || true; wait "$bpid" 2>/dev/null || true
+    stop_servers
+  done
+done
