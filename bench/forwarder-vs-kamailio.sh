@@ -10,7 +10,8 @@
 #
 # Usage: bench/forwarder-vs-kamailio.sh [RATES] [SECONDS_PER_RATE]
 #   default: "250 500 1000 2000" and 10. Needs ./mvnw -pl cli -am package first (cli/target/pe4j.jar).
-# Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout,
+# Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout
+# (for pe4j the "server calls" column includes the 2,000 JIT warm-up calls run before measuring),
 # logs under bench/target/fvk/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

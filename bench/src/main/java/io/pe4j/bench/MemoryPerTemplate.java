@@ -63,8 +63,14 @@ public final class MemoryPerTemplate {
         "  besides the Call-ID bytes:        %d bytes%n", perTemplate - arraysPerTemplate);
     System.out.printf(
         "heap delta after GC, per template:  %d bytes%n", (heapAfter - heapBefore) / (n - 1));
-    System.out.println("largest classes in the graph:");
-    System.out.println(layout.toFootprint().lines().limit(16).reduce("", (a, b) -> a + b + "\n"));
+    System.out.println("classes with one instance (or more) per template:");
+    layout
+        .toFootprint()
+        .lines()
+        .filter(
+            l ->
+                l.strip().matches("\\d+ .*") && Long.parseLong(l.strip().split("\\s+")[0]) >= n - 1)
+        .forEach(System.out::println);
     if (ipvs.templateCount() != n) {
       throw new IllegalStateException("expected " + n + " templates");
     }

@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The per-datagram path through the core with the seed's service line ({@code -s rr -p ... -M
@@ -70,7 +71,8 @@ public class TemplatePath {
   PeData[] caffeineKeys = new PeData[0];
 
   @Setup(Level.Trial)
-  public void populate() {
+  public void populate(BenchmarkParams params) {
+    boolean reference = params.getBenchmark().endsWith("caffeineGetIfPresent");
     ipvs = Ipvs.builder().ticker(ticker).maxTemplates(templates + (1L << 22)).seed(42).build();
     ipvs.ipvsadm("-A -u 10.4.3.192:5060 -s rr -p 2678400 -M 0.0.0.0 -o --pe sip");
     ipvs.ipvsadm("-A -u 10.4.3.192:5061 -s rr -p 1 -M 0.0.0.0 -o --pe sip");
@@ -81,14 +83,14 @@ public class TemplatePath {
     }
     Datagram d = new Datagram();
     IpAddress client = IpAddress.parse("198.51.100.10");
-    for (int i = 0; i < templates; i++) {
+    for (int i = 0; !reference && i < templates; i++) {
       byte[] p = Messages.invite(i);
       d.set(Protocol.UDP, client, 5060, VIP, 5060).payload(ByteBuffer.wrap(p), 0, p.length);
       if (ipvs.process(d).kind() != Verdict.Kind.FORWARD) {
         throw new IllegalStateException("population failed at " + i);
       }
     }
-    if (ipvs.templateCount() != templates) {
+    if (!reference && ipvs.templateCount() != templates) {
       throw new IllegalStateException(ipvs.templateCount() + " templates, not " + templates);
     }
     caffeine =
@@ -112,7 +114,7 @@ public class TemplatePath {
                   }
                 })
             .build();
-    for (int i = 0; i < templates; i++) {
+    for (int i = 0; reference && i < templates; i++) {
       caffeine.put(PeData.of(Messages.callId(i).getBytes(StandardCharsets.US_ASCII)), Boolean.TRUE);
     }
     Random random = new Random(42);
