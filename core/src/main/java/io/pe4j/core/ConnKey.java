@@ -39,6 +39,19 @@ final class ConnKey {
     return this;
   }
 
+  /** Points this probe at a datagram's 5-tuple, as it arrived. */
+  ConnKey of(io.pe4j.api.Datagram d) {
+    return set(
+        d.protocol(),
+        d.isIpv6(),
+        d.sourceHi(),
+        d.sourceLo(),
+        d.sourcePort(),
+        d.destinationHi(),
+        d.destinationLo(),
+        d.destinationPort());
+  }
+
   ConnKey copy() {
     return new ConnKey().set(protocol, ipv6, fromHi, fromLo, fromPort, toHi, toLo, toPort);
   }

@@ -232,16 +232,7 @@ public final class Ipvs {
     Scratch s = scratch.get();
     // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
     if (connections.estimatedSize() > 0) {
-      ConnKey probe =
-          s.connProbe.set(
-              d.protocol(),
-              d.isIpv6(),
-              d.sourceHi(),
-              d.sourceLo(),
-              d.sourcePort(),
-              d.destinationHi(),
-              d.destinationLo(),
-              d.destinationPort());
+      ConnKey probe = s.connProbe.of(d);
       Connection c = connections.getIfPresent(probe);
       if (c != null) {
         if (c.destination.available) {
@@ -357,14 +348,8 @@ public final class Ipvs {
 
   /** Fills the key fields of a template lookup, spec §3.1. */
   private static ConnParam fillKey(VirtualService svc, Datagram d, ConnParam param) {
-    long clientHi = d.sourceHi();
-    long clientLo = d.sourceLo();
-    if (svc.ipv6) {
-      clientHi &= IpAddress.prefixMaskHi(svc.netmask);
-      clientLo &= IpAddress.prefixMaskLo(svc.netmask);
-    } else {
-      clientLo &= svc.netmask & 0xffff_ffffL; // any 32-bit mask, contiguous or not (§3.1)
-    }
+    long clientHi = svc.maskHi(d.sourceHi());
+    long clientLo = svc.maskLo(d.sourceLo());
     int dp = d.destinationPort();
     if (svc.fwmark != 0 && dp != svc.port) {
       return param.set(
@@ -636,16 +621,7 @@ public final class Ipvs {
   public Verdict processFromServer(Datagram d) {
     long now = ticker.read();
     Scratch s = scratch.get();
-    ConnKey probe =
-        s.connProbe.set(
-            d.protocol(),
-            d.isIpv6(),
-            d.sourceHi(),
-            d.sourceLo(),
-            d.sourcePort(),
-            d.destinationHi(),
-            d.destinationLo(),
-            d.destinationPort());
+    ConnKey probe = s.connProbe.of(d);
     Connection c = replyIndex.get(probe);
     if (c != null && c.destination.available) {
       refreshConnection(c, now);
@@ -691,14 +667,8 @@ public final class Ipvs {
       long now) {
     Template t = null;
     if (svc.persistent) {
-      long cHi = d.destinationHi();
-      long cLo = d.destinationLo();
-      if (svc.ipv6) {
-        cHi &= IpAddress.prefixMaskHi(svc.netmask);
-        cLo &= IpAddress.prefixMaskLo(svc.netmask);
-      } else {
-        cLo &= svc.netmask & 0xffff_ffffL;
-      }
+      long cHi = svc.maskHi(d.destinationHi());
+      long cLo = svc.maskLo(d.destinationLo());
       ConnParam param =
           s.param.set(
               svc.ipv6,

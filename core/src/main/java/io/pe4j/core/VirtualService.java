@@ -76,6 +76,19 @@ public final class VirtualService {
             : protocol + " " + address.withPort(port);
   }
 
+  /** Returns the upper word of a client address masked by the persistence netmask (§3.1). */
+  long maskHi(long hi) {
+    return ipv6 ? hi & IpAddress.prefixMaskHi(netmask) : 0;
+  }
+
+  /**
+   * Returns the lower word of a client address masked by the persistence netmask: any 32-bit mask
+   * for IPv4, contiguous or not (§3.1).
+   */
+  long maskLo(long lo) {
+    return ipv6 ? lo & IpAddress.prefixMaskLo(netmask) : lo & netmask & 0xffff_ffffL;
+  }
+
   /** Returns the protocol ({@link Protocol#IP} for a fwmark service). */
   public Protocol protocol() {
     return protocol;
