@@ -342,10 +342,12 @@ public final class Forwarder implements AutoCloseable {
   private final class ServerSide extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Session session;
     private final IpAddress clientAddress;
+    private final IpAddress vipAddress;
 
     ServerSide(Session session) {
       this.session = session;
       this.clientAddress = IpAddress.of(session.client.getAddress());
+      this.vipAddress = IpAddress.of(session.vip.getAddress());
     }
 
     @Override
@@ -373,8 +375,7 @@ public final class Forwarder implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
         return;
       }
-      if (v.kind() != Verdict.Kind.OUT
-          || !Objects.equals(v.address(), IpAddress.of(session.vip.getAddress()))) {
+      if (v.kind() != Verdict.Kind.OUT || !vipAddress.equals(v.address())) {
         stats.drop("returned without key"); // counted; still returned to the session's client
       }
       session.clientSide.writeAndFlush(new DatagramPacket(content.retain(), session.client));
