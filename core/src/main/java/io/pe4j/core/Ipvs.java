@@ -205,6 +205,10 @@ public final class Ipvs {
      * Bounds the number of templates. When full, a new key is still scheduled but gets no template,
      * counted per service ({@link VirtualService#templatesRefused()}); no live template is ever
      * evicted to make room.
+     *
+     * <p><b>Note:</b> an expired template is never found again, but it leaves the count when
+     * Caffeine's timer wheel evicts it, up to about 1.07 s after its expiry; the bound runs
+     * Caffeine's cleanup before refusing, and until eviction the template still takes room.
      */
     public Builder maxTemplates(long max) {
       if (max < 1) {
