@@ -38,4 +38,62 @@ public interface TemplateView {
 
   /** Returns the template's pe data, or null when it has none. */
   @Nullable PeData peData();
+
+  /**
+   * Returns a view of pe data outside any core — key fields zero, protocol UDP, IPv4, port 0 — so
+   * that tools and tests can ask an engine to print pe data ({@link PersistenceEngine#showPeData}).
+   */
+  static TemplateView detached(PersistenceEngine engine, PeData peData) {
+    return new TemplateView() {
+      @Override
+      public boolean isIpv6() {
+        return false;
+      }
+
+      @Override
+      public Protocol protocol() {
+        return Protocol.UDP;
+      }
+
+      @Override
+      public long clientHi() {
+        return 0;
+      }
+
+      @Override
+      public long clientLo() {
+        return 0;
+      }
+
+      @Override
+      public int clientPort() {
+        return 0;
+      }
+
+      @Override
+      public long virtualHi() {
+        return 0;
+      }
+
+      @Override
+      public long virtualLo() {
+        return 0;
+      }
+
+      @Override
+      public int virtualPort() {
+        return 0;
+      }
+
+      @Override
+      public PersistenceEngine engine() {
+        return engine;
+      }
+
+      @Override
+      public PeData peData() {
+        return peData;
+      }
+    };
+  }
 }

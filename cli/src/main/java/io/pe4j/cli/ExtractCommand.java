@@ -148,6 +148,6 @@ final class ExtractCommand implements Callable<Integer> {
       }
       return sb.toString();
     }
-    return engine.showPeData(new Templates.View(engine, data));
+    return engine.showPeData(io.pe4j.api.TemplateView.detached(engine, data));
   }
 }

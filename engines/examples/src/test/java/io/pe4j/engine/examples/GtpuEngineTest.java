@@ -73,53 +73,8 @@ class GtpuEngineTest extends PersistenceEngineContract {
   @Test
   void showPeData_printsTheTeidInHex() {
     io.pe4j.api.PeData teid = io.pe4j.api.PeData.of(new byte[] {0x1a, 0x2b, 0x3c, 0x4d});
-    assertEquals("0x1a2b3c4d", new GtpuEngine().showPeData(new View(teid)));
-  }
-
-  record View(io.pe4j.api.PeData peData) implements io.pe4j.api.TemplateView {
-    @Override
-    public boolean isIpv6() {
-      return false;
-    }
-
-    @Override
-    public io.pe4j.api.Protocol protocol() {
-      return io.pe4j.api.Protocol.UDP;
-    }
-
-    @Override
-    public long clientHi() {
-      return 0;
-    }
-
-    @Override
-    public long clientLo() {
-      return 0;
-    }
-
-    @Override
-    public int clientPort() {
-      return 0;
-    }
-
-    @Override
-    public long virtualHi() {
-      return 0;
-    }
-
-    @Override
-    public long virtualLo() {
-      return 0;
-    }
-
-    @Override
-    public int virtualPort() {
-      return 2152;
-    }
-
-    @Override
-    public PersistenceEngine engine() {
-      return new GtpuEngine();
-    }
+    assertEquals(
+        "0x1a2b3c4d",
+        new GtpuEngine().showPeData(io.pe4j.api.TemplateView.detached(new GtpuEngine(), teid)));
   }
 }
