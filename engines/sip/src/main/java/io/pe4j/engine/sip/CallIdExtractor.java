@@ -81,7 +81,8 @@ final class CallIdExtractor {
       while (valueStart < valueEnd && isWsp(valueBuffer.get(valueStart))) {
         valueStart++;
       }
-      while (valueEnd > valueStart && isWsp(valueBuffer.get(valueEnd - 1))) {
+      // R7: trailing CR goes with trailing WSP (a CR CR LF line end must not make a second key).
+      while (valueEnd > valueStart && isWspOrCr(valueBuffer.get(valueEnd - 1))) {
         valueEnd--;
       }
       if (foundBuffer == null) {
@@ -222,6 +223,10 @@ final class CallIdExtractor {
 
   private static boolean isWsp(byte c) {
     return c == SP || c == HTAB;
+  }
+
+  private static boolean isWspOrCr(byte c) {
+    return c == SP || c == HTAB || c == CR;
   }
 
   private static boolean isLineBreak(byte c) {

@@ -194,6 +194,46 @@ class CallIdRulesTest {
     }
 
     @Test
+    void trailingCr_isStrippedWithTrailingWhitespace() {
+      assertEquals("=x@h", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: x@h\r\r\n\r\n"));
+      assertEquals("=x@h", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: x@h \r\r\r\n\r\n"));
+      assertEquals("=x@h", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: x@h\r \t\r\n\r\n"));
+      assertEquals("=x@h", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: x@h\r\n \r\r\n\r\n"));
+    }
+
+    @Test
+    void crInsideTheValue_staysData() {
+      assertEquals("=a\rb", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: a\rb\r\r\n\r\n"));
+      assertEquals("=\ra", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: \ra\r\n\r\n"));
+    }
+
+    @Test
+    void onlyCrAfterTheColon_isEmpty() {
+      assertEquals("!empty Call-ID", outcome("INVITE sip:b SIP/2.0\r\nCall-ID: \r\r\n\r\n"));
+    }
+
+    /**
+     * digium.pcap frames 5 and 6: Asterisk's INVITE ends its Call-ID line with CRLF, the Zoiper
+     * softphone's 180 Ringing of the same call with CR CR LF. One call must have one key.
+     */
+    @Test
+    void zoiperCrCrLf_andAsteriskCrLf_giveOneKey() throws java.io.IOException {
+      String invite = outcome(Sip.ENGINE, resource("digium/frame5.bin"));
+      String ringing = outcome(Sip.ENGINE, resource("digium/frame6.bin"));
+      assertEquals("=2e48d1153c4ad9145ace323d4fb6eb55@172.16.8.103", invite);
+      assertEquals(invite, ringing);
+    }
+
+    private byte[] resource(String name) throws java.io.IOException {
+      try (java.io.InputStream in = CallIdRulesTest.class.getResourceAsStream(name)) {
+        if (in == null) {
+          throw new java.io.FileNotFoundException(name);
+        }
+        return in.readAllBytes();
+      }
+    }
+
+    @Test
     void bytesAreReturnedRaw() {
       assertEquals("=c3;x=1", outcome(request("Call-ID: c3;x=1")));
       assertEquals("=<x@h>", outcome(request("Call-ID: <x@h>")));
