@@ -8,7 +8,12 @@ import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
+import io.pe4j.cli.capture.CaptureException;
+import io.pe4j.cli.capture.CaptureReader;
+import io.pe4j.cli.capture.FrameDecoder;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -36,6 +41,9 @@ final class ExtractCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec = CommandSpec.create();
 
+  private final ConnParam param = new ConnParam();
+  private final Datagram datagram = new Datagram();
+
   @Option(
       names = "--engine",
       required = true,
@@ -51,7 +59,10 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(
       names = "--pcap",
       paramLabel = "FILE",
-      description = "a classic libpcap capture (Ethernet, Linux cooked, raw IP)")
+      description = {
+        "a capture, classic pcap or pcapng ('-' reads standard input); link types Ethernet",
+        "(802.1Q/802.1ad, PPPoE, MPLS), Linux cooked v1/v2, raw IP, BSD loopback, PPP"
+      })
   private List<Path> pcaps = new ArrayList<>();
 
   @Parameters(paramLabel = "FILE", description = "files holding one raw UDP payload each")
@@ -59,7 +70,8 @@ final class ExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out =
+        new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     PrintWriter err = spec.commandLine().getErr();
     PersistenceEngines engines = PersistenceEngines.installed();
     PersistenceEngine engine = engines.get(engineName);
@@ -92,31 +104,68 @@ final class ExtractCommand implements Callable<Integer> {
       out.println(file + "\t" + describe(engine, d));
     }
     for (Path file : pcaps) {
-      byte[] bytes = read(file, err);
-      if (bytes == null) {
-        status = Pe4j.USAGE;
-        continue;
-      }
-      Pcap.Capture capture;
-      try {
-        capture = Pcap.read(bytes);
-      } catch (IllegalArgumentException e) {
-        err.println(file + ": " + e.getMessage());
-        status = Pe4j.USAGE;
-        continue;
-      }
-      for (Pcap.Frame f : capture.frames()) {
-        out.println(file + "#" + f.number() + "\t" + describe(engine, f.datagram()));
-      }
-      err.println(
-          file
-              + ": "
-              + capture.frames().size()
-              + " UDP datagrams, "
-              + capture.skipped()
-              + " other frames skipped");
+      status = Math.max(status, capture(file, engine, out, err));
     }
+    out.flush();
     return status;
+  }
+
+  /**
+   * Lists every UDP datagram of a capture as the balancer would see it, streaming; then a summary
+   * line on standard error that accounts for every other frame by reason.
+   */
+  private int capture(Path file, PersistenceEngine engine, PrintWriter out, PrintWriter err) {
+    String name = file.toString();
+    boolean stdin = name.equals("-");
+    FrameDecoder decoder = new FrameDecoder();
+    long frames = 0;
+    String failure = null;
+    boolean truncated = false;
+    try (InputStream in = stdin ? new BufferedInputStream(System.in, 1 << 16) : openCapture(file)) {
+      CaptureReader reader = new CaptureReader(in);
+      FrameDecoder.Sink sink =
+          (number, src, sport, dst, dport, payload, offset, length) -> {
+            datagram
+                .set(Protocol.UDP, IpAddress.of(src), sport, IpAddress.of(dst), dport)
+                .payload(ByteBuffer.wrap(payload), offset, length);
+            out.append(name).append('#').append(Long.toString(number)).append('\t');
+            out.append(describe(engine, datagram)).append('\n');
+          };
+      while (reader.next()) {
+        frames++;
+        decoder.decode(reader, sink);
+      }
+    } catch (CaptureException e) {
+      failure = e.getMessage();
+      truncated = e.isTruncation();
+    } catch (IOException e) {
+      failure = "cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    decoder.finish();
+    out.flush();
+    if (failure != null && frames == 0 && !truncated) {
+      err.println(name + ": " + failure);
+      return Pe4j.USAGE;
+    }
+    StringBuilder summary = new StringBuilder(name).append(": ").append(frames).append(" frames, ");
+    summary.append(decoder.listed()).append(" UDP datagrams listed");
+    if (!decoder.notListed().isEmpty()) {
+      summary.append("; not listed: ");
+      summary.append(
+          decoder.notListed().entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining(", ")));
+    }
+    err.println(summary);
+    if (failure != null) {
+      err.println(name + ": " + failure);
+      return Pe4j.USAGE;
+    }
+    return 0;
+  }
+
+  private static InputStream openCapture(Path file) throws IOException {
+    return new BufferedInputStream(Files.newInputStream(file), 1 << 16);
   }
 
   private static byte @Nullable [] read(Path file, PrintWriter err) {
@@ -130,7 +179,7 @@ final class ExtractCommand implements Callable<Integer> {
 
   private String describe(PersistenceEngine engine, Datagram d) {
     ConnParam param =
-        new ConnParam().set(d.isIpv6(), Protocol.UDP, 0, 0, 0, 0, 0, d.destinationPort(), engine);
+        this.param.set(d.isIpv6(), Protocol.UDP, 0, 0, 0, 0, 0, d.destinationPort(), engine);
     PeResult r;
     try {
       r = engine.fillParam(param, d);

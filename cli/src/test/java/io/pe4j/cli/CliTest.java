@@ -110,7 +110,8 @@ class CliTest {
             + file
             + "#4\tNONE\tempty or keep-alive\n",
         r.out());
-    assertEquals(file + ": 3 UDP datagrams, 1 other frames skipped\n", r.err());
+    assertEquals(
+        file + ": 4 frames, 3 UDP datagrams listed; not listed: not UDP: TCP 1\n", r.err());
     Path cooked =
         Files.write(
             dir.resolve("sll.pcap"),
@@ -121,23 +122,30 @@ class CliTest {
   }
 
   @Test
-  void extract_truncatedPcap_namesTheFrame() throws IOException {
-    byte[] capture =
-        PcapWriter.ethernet(
-            PcapWriter.ipv4Udp("198.51.100.10", 5060, "10.0.0.1", 5060, Payloads.sipInvite("x")));
+  void extract_truncatedPcap_listsTheCompleteFramesThenSaysWhere() throws IOException {
+    byte[] frame =
+        PcapWriter.ipv4Udp("198.51.100.10", 5060, "10.0.0.1", 5060, Payloads.sipInvite("x"));
+    byte[] capture = PcapWriter.ethernet(frame, frame, frame);
     Path file =
         Files.write(dir.resolve("t.pcap"), java.util.Arrays.copyOf(capture, capture.length - 10));
     Run r = run("extract", "--engine", "sip", "--pcap", file.toString());
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith(file + ": truncated at frame 1: "), r.err());
+    assertEquals(file + "#1\tx\n" + file + "#2\tx\n", r.out());
+    assertTrue(
+        r.err()
+            .startsWith(
+                file
+                    + ": 2 frames, 2 UDP datagrams listed\n"
+                    + file
+                    + ": truncated in frame 3 (byte offset "),
+        r.err());
     Path notPcap =
         Files.write(
             dir.resolve("n.pcap"),
             "hello, this is not a capture".getBytes(StandardCharsets.US_ASCII));
-    assertTrue(
-        run("extract", "--engine", "sip", "--pcap", notPcap.toString())
-            .err()
-            .contains("not a pcap file: magic number"));
+    Run bad = run("extract", "--engine", "sip", "--pcap", notPcap.toString());
+    assertEquals(2, bad.code());
+    assertEquals(notPcap + ": not a pcap or pcapng file: magic number 0x68656c6c\n", bad.err());
   }
 
   static Stream<Path> exampleScripts() throws IOException {
