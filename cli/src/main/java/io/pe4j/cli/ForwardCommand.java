@@ -3,14 +3,14 @@ package io.pe4j.cli;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.forwarder.AdminServer;
+import io.pe4j.forwarder.Fatal;
 import io.pe4j.forwarder.Forwarder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +25,19 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the UDP forwarder for the UDP services of a rules file (ipvsadm-save format).",
-      "Prints 'ready' once every socket is bound; on SIGINT or SIGTERM prints final statistics and exits 0."
+      "Prints its bounds, then 'ready' once every socket is bound; on SIGINT or SIGTERM prints"
+          + " final statistics and exits 0. Exits 3 at once if the heap runs out."
     })
 final class ForwardCommand implements Callable<Integer> {
+
+  /**
+   * Heap taken per template for the default bound: measured 344 bytes with a 64-byte Call-ID
+   * (BENCHMARKS.md §3), rounded up for longer Call-IDs and the connection tables.
+   */
+  static final long BYTES_PER_TEMPLATE = 512;
+
+  /** Heap taken per session for the default bound: a Netty channel, its pipeline and buffers. */
+  static final long BYTES_PER_SESSION = 8192;
 
   @Spec private CommandSpec spec = CommandSpec.create();
 
@@ -40,9 +50,22 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Option(
       names = "--admin",
+      paramLabel = "PATH",
+      description =
+          "listen for ipvsadm command lines on a Unix socket at PATH, mode 0600 (owner only)")
+  private @Nullable Path admin;
+
+  @Option(
+      names = "--admin-tcp",
       paramLabel = "127.0.0.1:PORT",
-      description = "listen for ipvsadm command lines on this loopback address")
-  private @Nullable String admin;
+      description = "listen on a loopback TCP port instead; needs --admin-secret")
+  private @Nullable String adminTcp;
+
+  @Option(
+      names = "--admin-secret",
+      paramLabel = "FILE",
+      description = "the shared secret TCP admin clients send first (a file of mode 0600)")
+  private @Nullable Path adminSecret;
 
   @Option(
       names = "--threads",
@@ -50,15 +73,59 @@ final class ForwardCommand implements Callable<Integer> {
       description = "worker threads (default: the number of cores)")
   private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
+  @Option(
+      names = "--max-templates",
+      paramLabel = "N",
+      description =
+          "bound the template table (default: what half the heap holds at "
+              + BYTES_PER_TEMPLATE
+              + " bytes a template, at most 16,777,216)")
+  private long maxTemplates;
+
+  @Option(
+      names = "--max-sessions",
+      paramLabel = "N",
+      description =
+          "bound the client sessions, one upstream socket each (default: 65,536, less where"
+              + " the heap or the file-descriptor limit cannot hold that many)")
+  private int maxSessions;
+
+  @Option(
+      names = "--share-port",
+      description =
+          "share the virtual addresses with other processes through SO_REUSEPORT (a cluster);"
+              + " by default an address already served is refused")
+  private boolean sharePort;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Ipvs ipvs = Ipvs.builder().build();
+    Fatal.haltOnOutOfMemory();
+    // Load the logging and time-zone machinery now: when descriptors run out later, a first log
+    // line would need to open files (tzdb.dat) and fail.
+    System.getLogger("io.pe4j.forwarder").log(System.Logger.Level.DEBUG, "starting");
+    var unused = java.time.ZonedDateTime.now().toString();
+    if (adminTcp != null && adminSecret == null) {
+      err.println("pe4j forward: --admin-tcp needs --admin-secret FILE (a shared secret)");
+      return Pe4j.USAGE;
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    long templates =
+        maxTemplates > 0
+            ? maxTemplates
+            : Math.min(1L << 24, Math.max(1024, heap / 2 / BYTES_PER_TEMPLATE));
+    int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
+    Ipvs ipvs = Ipvs.builder().maxTemplates(templates).build();
+    String text;
     try {
-      ipvs.ipvsadm(List.of("-R"), Files.readString(rules, StandardCharsets.UTF_8));
+      text = RulesFile.read(rules);
+      ipvs.ipvsadm(List.of("-R"), text);
     } catch (IOException e) {
-      err.println(rules + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      err.println(
+          e.getMessage() != null && e.getMessage().startsWith(rules.toString())
+              ? e.getMessage()
+              : rules + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return Pe4j.USAGE;
     } catch (IpvsadmException e) {
       err.println(rules + ": " + e.getMessage());
@@ -68,23 +135,58 @@ final class ForwardCommand implements Callable<Integer> {
     Signals.onTermination(stop::countDown);
     Forwarder forwarder;
     try {
-      forwarder = Forwarder.builder(ipvs).threads(threads).build().start();
+      forwarder =
+          Forwarder.builder(ipvs)
+              .threads(threads)
+              .maxSessions(sessions)
+              .sharePort(sharePort)
+              .haltOnOutOfMemory(true)
+              .build()
+              .start();
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println("pe4j forward: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+    boolean hasAdmin = admin != null || adminTcp != null;
+    if (forwarder.boundAddresses().isEmpty() && !hasAdmin) {
+      forwarder.close();
+      err.println(
+          rules
+              + ": no UDP virtual service with an address and a port: nothing to forward"
+              + " (add services to the file, or start with --admin to add them later)");
       return Pe4j.USAGE;
     }
     AdminServer adminServer = null;
     try {
       if (admin != null) {
-        adminServer = AdminServer.start(endpoint(admin), ipvs, forwarder);
+        adminServer = AdminServer.unix(admin, ipvs, forwarder);
+      } else if (adminTcp != null) {
+        adminServer =
+            AdminServer.tcp(
+                endpoint(adminTcp),
+                AdminServer.readSecret(java.util.Objects.requireNonNull(adminSecret)),
+                ipvs,
+                forwarder);
       }
+    } catch (IllegalArgumentException | IOException e) {
+      forwarder.close();
+      err.println("pe4j forward: admin endpoint: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+    try {
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "pe4j forward: %d virtual services bound; at most %,d templates and %,d sessions"
+                  + " (heap %,d MB)%s",
+              forwarder.boundAddresses().size(),
+              templates,
+              sessions,
+              heap >> 20,
+              adminServer == null ? "" : "; admin endpoint " + adminServer.address()));
       out.println("ready");
       out.flush();
       stop.await();
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("pe4j forward: --admin " + admin + ": " + e.getMessage());
-      forwarder.close();
-      return Pe4j.USAGE;
     } finally {
       if (adminServer != null) {
         adminServer.close();
@@ -96,6 +198,18 @@ final class ForwardCommand implements Callable<Integer> {
     out.print(ipvs.ipvsadm("-Ln --stats"));
     out.flush();
     return 0;
+  }
+
+  /** 65,536, or fewer where the heap (a quarter of it) or the descriptor limit holds fewer. */
+  static int defaultSessions(long heap) {
+    long byHeap = heap / 4 / BYTES_PER_SESSION;
+    long byDescriptors = Long.MAX_VALUE;
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      byDescriptors = unix.getMaxFileDescriptorCount() - 256; // sockets, jars, the admin endpoint
+    }
+    return (int) Math.max(16, Math.min(65_536, Math.min(byHeap, byDescriptors)));
   }
 
   static InetSocketAddress endpoint(String hostPort) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +39,17 @@ final class IpvsadmCommand implements Callable<Integer> {
 
   @Option(
       names = "--admin",
-      paramLabel = "HOST:PORT",
-      description = "send the command to a running pe4j forward instead")
+      paramLabel = "PATH|HOST:PORT",
+      description =
+          "send the command to a running pe4j forward instead: its Unix socket, or a loopback"
+              + " TCP address with --admin-secret")
   private @Nullable String admin;
+
+  @Option(
+      names = "--admin-secret",
+      paramLabel = "FILE",
+      description = "the shared secret of a TCP admin endpoint")
+  private @Nullable Path adminSecret;
 
   @Unmatched private List<String> args = new ArrayList<>();
 
@@ -54,9 +61,21 @@ final class IpvsadmCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (admin != null) {
       try {
-        String answer =
-            io.pe4j.forwarder.AdminServer.send(
-                ForwardCommand.endpoint(admin), String.join(" ", args));
+        boolean tcp = !admin.contains("/") && admin.contains(":");
+        java.net.SocketAddress target =
+            tcp
+                ? ForwardCommand.endpoint(admin)
+                : java.net.UnixDomainSocketAddress.of(Path.of(admin));
+        byte[] secret = null;
+        if (tcp) {
+          if (adminSecret == null) {
+            err.println(
+                "pe4j ipvsadm --admin " + admin + ": a TCP endpoint needs --admin-secret FILE");
+            return Pe4j.USAGE;
+          }
+          secret = io.pe4j.forwarder.AdminServer.readSecret(adminSecret);
+        }
+        String answer = io.pe4j.forwarder.AdminServer.send(target, secret, String.join(" ", args));
         if (answer.startsWith("error: ")) {
           err.print(answer.substring(7));
           return Pe4j.USAGE;
@@ -73,7 +92,7 @@ final class IpvsadmCommand implements Callable<Integer> {
     try {
       if (rules != null) {
         Path file = rules;
-        ipvs.ipvsadm(List.of("-R"), Files.readString(file, StandardCharsets.UTF_8));
+        ipvs.ipvsadm(List.of("-R"), RulesFile.read(file));
       }
       if (!rest.isEmpty() && (rest.get(0).equals("-R") || rest.get(0).equals("--restore"))) {
         rest.remove(0);
@@ -91,7 +110,8 @@ final class IpvsadmCommand implements Callable<Integer> {
               + e.getMessage());
       return Pe4j.USAGE;
     } catch (IOException e) {
-      err.println("cannot read: " + e.getMessage());
+      String m = String.valueOf(e.getMessage());
+      err.println(rules != null && m.startsWith(rules.toString()) ? m : "cannot read: " + m);
       return Pe4j.USAGE;
     }
   }

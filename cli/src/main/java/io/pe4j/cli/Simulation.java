@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +43,9 @@ final class Simulation {
   private @Nullable String lastVerdict;
   private @Nullable String lastListing;
 
+  /** The longest script line: a hex payload of a 64 KB datagram fits. */
+  static final int MAX_LINE = 1 << 18;
+
   Simulation(Path script, PrintWriter out, PrintWriter err, boolean expect) {
     this.script = script;
     this.out = out;
@@ -53,26 +55,49 @@ final class Simulation {
 
   /** Runs the script; returns 0, 1 (an expectation failed) or 2 (a bad line or file). */
   int run() {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(script, StandardCharsets.UTF_8);
+    // Streamed line by line with a bounded line: an endless input (/dev/zero) is an error, not
+    // an OutOfMemoryError.
+    try (java.io.Reader in =
+        new java.io.InputStreamReader(Files.newInputStream(script), StandardCharsets.UTF_8)) {
+      StringBuilder sb = new StringBuilder();
+      int number = 1;
+      for (int c = in.read(); ; c = in.read()) {
+        if (c == -1 || c == '\n') {
+          if (c == -1 && sb.length() == 0) {
+            return 0;
+          }
+          String where = script + ":" + number;
+          try {
+            if (!line(stripComment(sb.toString()).strip(), where)) {
+              return Pe4j.FAILED;
+            }
+          } catch (ScriptException e) {
+            err.println(where + ": " + e.getMessage());
+            return Pe4j.USAGE;
+          }
+          if (c == -1) {
+            return 0;
+          }
+          sb.setLength(0);
+          number++;
+        } else if (sb.length() >= MAX_LINE) {
+          err.println(
+              script
+                  + ":"
+                  + number
+                  + ": a line longer than "
+                  + MAX_LINE
+                  + " characters: not a script");
+          return Pe4j.USAGE;
+        } else {
+          sb.append((char) c);
+        }
+      }
     } catch (IOException e) {
       err.println(
           script + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return Pe4j.USAGE;
     }
-    for (int i = 0; i < lines.size(); i++) {
-      String where = script + ":" + (i + 1);
-      try {
-        if (!line(stripComment(lines.get(i)).strip(), where)) {
-          return Pe4j.FAILED;
-        }
-      } catch (ScriptException e) {
-        err.println(where + ": " + e.getMessage());
-        return Pe4j.USAGE;
-      }
-    }
-    return 0;
   }
 
   /** Removes a {@code #} comment that is not inside double quotes. */

@@ -16,7 +16,7 @@ class ForwardCommandTest {
   void forward_printsReady_answersTheAdminEndpoint_andExitsZeroOnSigterm() throws Exception {
     try (Processes ps = new Processes(Path.of("target", "e2e-logs", "forward"))) {
       int vport = DemoRun.freePort();
-      int admin = DemoRun.freePort();
+      String admin = ps.logs().resolve("admin.sock").toString();
       Path rules =
           Files.write(
               ps.logs().resolve("rules"),
@@ -30,11 +30,11 @@ class ForwardCommandTest {
               "--rules",
               rules.toString(),
               "--admin",
-              "127.0.0.1:" + admin,
+              admin,
               "--threads",
               "1");
       ps.awaitLog("forward", "ready", 30);
-      CliTest.Run list = CliTest.run("ipvsadm", "--admin", "127.0.0.1:" + admin, "-Ln");
+      CliTest.Run list = CliTest.run("ipvsadm", "--admin", admin, "-Ln");
       assertEquals(0, list.code(), list.err());
       assertTrue(
           list.out()
@@ -44,7 +44,7 @@ class ForwardCommandTest {
           CliTest.run(
               "ipvsadm",
               "--admin",
-              "127.0.0.1:" + admin,
+              admin,
               "-e",
               "-u",
               "127.0.0.1:" + vport,

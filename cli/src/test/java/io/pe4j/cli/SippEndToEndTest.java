@@ -53,7 +53,7 @@ class SippEndToEndTest {
   static final class Rig implements AutoCloseable {
     final Processes ps;
     int vport;
-    int admin;
+    Path admin = Path.of("");
     final int[] servers = new int[3];
 
     Rig(String name, String serviceOptions) throws Exception {
@@ -76,7 +76,7 @@ class SippEndToEndTest {
 
     private void startAll(String serviceOptions) throws Exception {
       vport = DemoRun.freePort();
-      admin = DemoRun.freePort();
+      admin = ps.logs().resolve("admin.sock");
       List<String> rules =
           new ArrayList<>(List.of("-A -u 127.0.0.1:" + vport + " " + serviceOptions));
       for (int i = 0; i < 3; i++) {
@@ -107,7 +107,7 @@ class SippEndToEndTest {
           "--rules",
           file.toString(),
           "--admin",
-          "127.0.0.1:" + admin,
+          admin.toString(),
           "--threads",
           "2");
       ps.awaitLog("forward", "ready", 30);
@@ -153,7 +153,7 @@ class SippEndToEndTest {
     }
 
     String admin(String line) throws IOException {
-      return AdminServer.send(new InetSocketAddress("127.0.0.1", admin), line);
+      return AdminServer.send(java.net.UnixDomainSocketAddress.of(admin), null, line);
     }
 
     /** Waits for the servers' CSVs to catch up (written every second). */

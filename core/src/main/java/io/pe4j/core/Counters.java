@@ -81,6 +81,16 @@ public final class Counters {
     outBytes.add(ipBytes);
   }
 
+  void unIn(int ipBytes) {
+    inPackets.decrement();
+    inBytes.add(-ipBytes);
+  }
+
+  void unOut(int ipBytes) {
+    outPackets.decrement();
+    outBytes.add(-ipBytes);
+  }
+
   synchronized void zero() {
     java.util.Arrays.fill(avg, 0);
     estimatedAt = Long.MIN_VALUE;

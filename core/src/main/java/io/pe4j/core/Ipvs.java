@@ -15,11 +15,12 @@ import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,14 +59,43 @@ public final class Ipvs {
   private final int seed;
   private final long maxTemplates;
 
-  final CopyOnWriteArrayList<VirtualService> services = new CopyOnWriteArrayList<>();
+  // The services: written under this object's lock, in list order and indexed by key; published
+  // to the datagram path as one array (serviceTable) after each change, or once after a batch.
+  private final ArrayList<VirtualService> serviceList = new ArrayList<>();
+  private final HashMap<ServiceId, VirtualService> serviceIndex = new HashMap<>();
+  private int batchDepth;
   private volatile VirtualService[] serviceTable = new VirtualService[0];
+
+  /** The key of a service: fwmark, or protocol, address and port. */
+  private record ServiceId(
+      int fwmark,
+      boolean ipv6,
+      @Nullable Protocol protocol,
+      @Nullable IpAddress address,
+      int port) {
+    static ServiceId of(Protocol protocol, IpAddress address, int port, int fwmark) {
+      return fwmark != 0
+          ? new ServiceId(fwmark, address.isIpv6(), null, null, 0)
+          : new ServiceId(0, address.isIpv6(), protocol, address, port);
+    }
+
+    static ServiceId of(VirtualService v) {
+      return v.fwmark != 0
+          ? new ServiceId(v.fwmark, v.ipv6, null, null, 0)
+          : new ServiceId(0, v.ipv6, v.protocol, v.address, v.port);
+    }
+  }
+
   final Cache<TemplateKey, Template> templates;
   private final VarExpiration<TemplateKey, Template> templateTimers;
   final Cache<ConnKey, Connection> connections;
   private final VarExpiration<ConnKey, Connection> connectionTimers;
   private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
   private final AtomicLong templateCount = new AtomicLong();
+  // Templates in creation order, the newest maxTemplates of them: where a full table looks for
+  // templates that never became established (the kernel's drop_entry defence, for templates).
+  private final ConcurrentLinkedQueue<Template> creationOrder = new ConcurrentLinkedQueue<>();
+  private final AtomicLong creationOrderSize = new AtomicLong();
   private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
   private final LongAdder destinationUnavailableDrops = new LongAdder();
 
@@ -202,9 +232,11 @@ public final class Ipvs {
     }
 
     /**
-     * Bounds the number of templates. When full, a new key is still scheduled but gets no template,
-     * counted per service ({@link VirtualService#templatesRefused()}); no live template is ever
-     * evicted to make room.
+     * Bounds the number of templates. When full, the oldest template that never became established
+     * (one datagram, no reply, no connection) makes room, counted per service ({@link
+     * VirtualService#templatesEvicted()}); if none can go, a new key is still scheduled but gets no
+     * template, counted ({@link VirtualService#templatesRefused()}). An established template is
+     * never evicted.
      *
      * <p><b>Note:</b> an expired template is never found again, but it leaves the count when
      * Caffeine's timer wheel evicts it, up to about 1.07 s after its expiry; the bound runs
@@ -339,6 +371,9 @@ public final class Ipvs {
       }
     } else {
       dest = t.destination;
+      if (!t.reused) {
+        t.reused = true; // a second datagram: the template is established
+      }
       traceHit(svc, t);
     }
     if (t != null) {
@@ -438,7 +473,7 @@ public final class Ipvs {
       boolean assured) {
     if (templateCount.get() >= maxTemplates) {
       templates.cleanUp(); // evict what has expired before refusing
-      if (templateCount.get() >= maxTemplates) {
+      if (templateCount.get() >= maxTemplates && !evictUnestablished()) {
         svc.templatesRefused.increment();
         return null;
       }
@@ -450,8 +485,37 @@ public final class Ipvs {
     Template winner = insertTemplate(fresh);
     if (winner == fresh) {
       trace("{0}: new template -> {1}", svc, dest);
+      creationOrder.offer(fresh);
+      if (creationOrderSize.incrementAndGet() > maxTemplates && creationOrder.poll() != null) {
+        creationOrderSize.decrementAndGet();
+      }
     }
     return winner;
+  }
+
+  /**
+   * Makes room in a full table by removing the oldest template that never became established: it
+   * saw one datagram, no reply (not ASSURED) and controls no connection. A flood of one-datagram
+   * keys thus gives way to itself, never to calls in progress. Looks at 64 templates at most.
+   */
+  private boolean evictUnestablished() {
+    for (int i = 0; i < 64; i++) {
+      Template t = creationOrder.poll();
+      if (t == null) {
+        return false;
+      }
+      creationOrderSize.decrementAndGet();
+      if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
+        continue; // established (or leaving): it keeps its place in the table
+      }
+      if (templates.asMap().remove(t.key, t)) {
+        templateGone(t);
+        t.service.templatesEvicted.increment();
+        trace("{0}: template evicted to make room (one datagram)", t.service);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -603,6 +667,29 @@ public final class Ipvs {
     return d.payloadLength() + transport + (d.isIpv6() ? 40 : 20);
   }
 
+  /**
+   * Tells the core that the host could not send a UDP datagram it was given a verdict for (a full
+   * session table, a socket that could not be opened, a failed send), so that {@code InPkts} and
+   * {@code InBytes} ({@code OutPkts}/{@code OutBytes} for {@link Verdict.Kind#OUT}) count only what
+   * was sent. Does nothing for other verdicts.
+   *
+   * @param payloadLength the datagram's UDP payload length
+   */
+  public void notSent(Verdict verdict, int payloadLength, boolean ipv6) {
+    Destination dest = verdict.destination();
+    if (dest == null) {
+      return;
+    }
+    int bytes = payloadLength + 8 + (ipv6 ? 40 : 20);
+    if (verdict.kind() == Verdict.Kind.FORWARD) {
+      dest.service.counters.unIn(bytes);
+      dest.counters.unIn(bytes);
+    } else if (verdict.kind() == Verdict.Kind.OUT) {
+      dest.service.counters.unOut(bytes);
+      dest.counters.unOut(bytes);
+    }
+  }
+
   private Verdict dropVerdict(String reason) {
     return dropVerdicts.computeIfAbsent(reason, Verdict::drop);
   }
@@ -639,7 +726,7 @@ public final class Ipvs {
     if (connOutServices == 0 || d.protocol() != Protocol.UDP) {
       return Verdict.PASS;
     }
-    for (VirtualService svc : services) {
+    for (VirtualService svc : serviceTable) {
       PersistenceEngine engine = svc.engine;
       if (engine == null
           || !engine.supportsConnOut()
@@ -964,7 +1051,8 @@ public final class Ipvs {
             spec.address().isIpv6(),
             createScheduler(spec.scheduler()));
     configure(svc, spec);
-    services.add(svc);
+    serviceList.add(svc);
+    serviceIndex.put(ServiceId.of(svc), svc);
     recountConnOut();
     return svc;
   }
@@ -983,9 +1071,7 @@ public final class Ipvs {
 
   private void configure(VirtualService svc, ServiceSpec spec) {
     Scheduler scheduler =
-        spec.scheduler().equals(svc.schedulerName)
-                && svc.scheduler != null
-                && services.contains(svc)
+        spec.scheduler().equals(svc.schedulerName) && svc.scheduler != null && isListed(svc)
             ? svc.scheduler
             : createScheduler(spec.scheduler());
     PersistenceEngine engine = null;
@@ -998,7 +1084,7 @@ public final class Ipvs {
       }
     }
     PersistenceEngine old = svc.engine;
-    if (old != null && services.contains(svc)) {
+    if (old != null && isListed(svc)) {
       engines.release(old, holder);
     }
     svc.schedulerName = spec.scheduler();
@@ -1025,7 +1111,8 @@ public final class Ipvs {
   public synchronized void deleteService(
       Protocol protocol, IpAddress address, int port, int fwmark) {
     VirtualService svc = requireService(protocol, address, port, fwmark);
-    services.remove(svc);
+    serviceList.remove(svc);
+    serviceIndex.remove(ServiceId.of(svc));
     for (Destination d : svc.destinations) {
       d.available = false;
     }
@@ -1052,14 +1139,14 @@ public final class Ipvs {
 
   /** Removes every service ({@code ipvsadm -C}). */
   public synchronized void clear() {
-    for (VirtualService svc : new ArrayList<>(services)) {
+    for (VirtualService svc : new ArrayList<>(serviceList)) {
       deleteService(svc.protocol, svc.address, svc.port, svc.fwmark);
     }
   }
 
   /** Zeroes the counters of one service and its destinations, or of all ({@code ipvsadm -Z}). */
   public synchronized void zero(@Nullable VirtualService only) {
-    for (VirtualService svc : services) {
+    for (VirtualService svc : serviceList) {
       if (only == null || only == svc) {
         svc.counters.zero();
         svc.destinations.forEach(d -> d.counters.zero());
@@ -1216,10 +1303,31 @@ public final class Ipvs {
     return expireNodestConn;
   }
 
+  private boolean isListed(VirtualService svc) {
+    return serviceIndex.get(ServiceId.of(svc)) == svc;
+  }
+
+  /**
+   * Runs {@code changes} (configuration calls) and publishes the service table once at the end
+   * instead of after each change: restoring N services costs O(N), not O(N²).
+   */
+  synchronized void batch(Runnable changes) {
+    batchDepth++;
+    try {
+      changes.run();
+    } finally {
+      batchDepth--;
+      recountConnOut();
+    }
+  }
+
   private void recountConnOut() {
-    serviceTable = services.toArray(new VirtualService[0]);
+    if (batchDepth > 0) {
+      return;
+    }
+    serviceTable = serviceList.toArray(new VirtualService[0]);
     int n = 0;
-    for (VirtualService svc : services) {
+    for (VirtualService svc : serviceList) {
       PersistenceEngine e = svc.engine;
       if (e != null && e.supportsConnOut()) {
         n++;
@@ -1229,19 +1337,9 @@ public final class Ipvs {
   }
 
   /** Returns the service with that key, or null. */
-  public @Nullable VirtualService service(
+  public synchronized @Nullable VirtualService service(
       Protocol protocol, IpAddress address, int port, int fwmark) {
-    for (VirtualService v : services) {
-      if (fwmark != 0
-          ? v.fwmark == fwmark && v.ipv6 == address.isIpv6()
-          : v.fwmark == 0
-              && v.protocol == protocol
-              && v.address.equals(address)
-              && v.port == port) {
-        return v;
-      }
-    }
-    return null;
+    return serviceIndex.get(ServiceId.of(protocol, address, port, fwmark));
   }
 
   VirtualService requireService(Protocol protocol, IpAddress address, int port, int fwmark) {
@@ -1263,7 +1361,7 @@ public final class Ipvs {
 
   /** Returns the virtual services in creation order. */
   public List<VirtualService> services() {
-    return List.copyOf(services);
+    return List.of(serviceTable);
   }
 
   /** Returns the engine registry. */
@@ -1320,6 +1418,17 @@ public final class Ipvs {
    *
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
+  /**
+   * Runs one ipvsadm command line, writing its output to {@code out} as it goes: a connection
+   * listing ({@code -Lc}) is streamed entry by entry instead of built whole.
+   *
+   * @throws IpvsadmException with ipvsadm's message for a bad line
+   * @throws IOException if {@code out} fails
+   */
+  public void ipvsadm(String commandLine, Appendable out) throws java.io.IOException {
+    Ipvsadm.execute(this, Ipvsadm.split(commandLine), "", out);
+  }
+
   public String ipvsadm(String commandLine) {
     return Ipvsadm.execute(this, Ipvsadm.split(commandLine), "");
   }

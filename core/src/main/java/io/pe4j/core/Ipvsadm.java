@@ -74,6 +74,18 @@ final class Ipvsadm {
     return out;
   }
 
+  /** Runs a command line, streaming a connection listing ({@code -Lc}) into {@code out}. */
+  static void execute(Ipvs ipvs, List<String> args, String stdin, Appendable out)
+      throws java.io.IOException {
+    Line l = parse(args);
+    if (l.command == Command.LIST && l.connections && !l.peStats && !l.timeout) {
+      ipvs.cleanUp();
+      Listings.connections(ipvs, l.persistentConn, out);
+      return;
+    }
+    out.append(execute(ipvs, args, stdin));
+  }
+
   static String execute(Ipvs ipvs, List<String> args, String stdin) {
     Line l = parse(args);
     Command c = l.command;
@@ -154,6 +166,10 @@ final class Ipvsadm {
   }
 
   private static void restore(Ipvs ipvs, String stdin) {
+    ipvs.batch(() -> restoreLines(ipvs, stdin));
+  }
+
+  private static void restoreLines(Ipvs ipvs, String stdin) {
     String[] lines = stdin.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String raw = lines[i].trim();

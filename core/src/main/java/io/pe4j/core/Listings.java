@@ -32,7 +32,7 @@ final class Listings {
       Comparator.<Destination, IpAddress>comparing(d -> d.address).thenComparingInt(d -> d.port);
 
   static List<VirtualService> sortedServices(Ipvs ipvs) {
-    List<VirtualService> list = new ArrayList<>(ipvs.services);
+    List<VirtualService> list = new ArrayList<>(ipvs.services());
     list.sort(SERVICE_ORDER);
     return list;
   }
@@ -249,6 +249,14 @@ final class Listings {
               engine,
               "(templates refused: table full)",
               svc.templatesRefused()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-33s %-10s %-32s %d%n",
+              serviceName(svc),
+              engine,
+              "(templates evicted: one datagram)",
+              svc.templatesEvicted()));
       svc.engineFailures()
           .forEach(
               (reason, n) ->
@@ -321,7 +329,22 @@ final class Listings {
 
   /** {@code ipvsadm -Lcn [--persistent-conn]}. */
   static String connections(Ipvs ipvs, boolean persistentConn) {
-    StringBuilder sb = new StringBuilder("IPVS connection entries\n");
+    StringBuilder sb = new StringBuilder();
+    try {
+      connections(ipvs, persistentConn, sb);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // a StringBuilder does not throw
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Writes {@code ipvsadm -Lcn [--persistent-conn]} to {@code sb} one entry at a time: memory stays
+   * bounded by the table's references, not by the listing's text.
+   */
+  static void connections(Ipvs ipvs, boolean persistentConn, Appendable sb)
+      throws java.io.IOException {
+    sb.append("IPVS connection entries\n");
     if (persistentConn) {
       sb.append(
           String.format(
@@ -343,7 +366,7 @@ final class Listings {
               "virtual",
               "destination"));
     }
-    for (Entry e : entries(ipvs)) {
+    for (Entry e : lazyEntries(ipvs)) {
       String expire =
           String.format(Locale.ROOT, "%02d:%02d", e.expiresSeconds / 60, e.expiresSeconds % 60);
       String source = e.client.withPort(e.clientPort);
@@ -375,7 +398,6 @@ final class Listings {
                 dest));
       }
     }
-    return sb.toString();
   }
 
   /** {@code /proc/net/ip_vs_conn}. */
@@ -451,9 +473,25 @@ final class Listings {
   }
 
   private static List<Entry> entries(Ipvs ipvs) {
-    long now = ipvs.now();
     List<Entry> out = new ArrayList<>();
-    for (Template t : ipvs.templateSnapshot()) {
+    lazyEntries(ipvs).forEach(out::add);
+    return out;
+  }
+
+  /** The entries of the table, each made when the iteration reaches it. */
+  private static Iterable<Entry> lazyEntries(Ipvs ipvs) {
+    long now = ipvs.now();
+    List<Template> templates = ipvs.templateSnapshot();
+    List<Connection> connections = ipvs.connectionSnapshot();
+    return () ->
+        java.util.stream.Stream.concat(
+                templates.stream().map(t -> templateEntry(t, now)),
+                connections.stream().map(c -> connectionEntry(c, now)))
+            .iterator();
+  }
+
+  private static Entry templateEntry(Template t, long now) {
+    {
       Entry e = new Entry();
       e.protocol = t.protocol.name();
       e.client = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
@@ -484,9 +522,12 @@ final class Listings {
         }
         e.peData = sanitize(shown);
       }
-      out.add(e);
+      return e;
     }
-    for (Connection c : ipvs.connectionSnapshot()) {
+  }
+
+  private static Entry connectionEntry(Connection c, long now) {
+    {
       Entry e = new Entry();
       e.protocol = c.key.protocol.name();
       e.client = IpAddress.of(c.key.ipv6, c.key.fromHi, c.key.fromLo);
@@ -499,9 +540,8 @@ final class Listings {
       e.destinationPort = c.destinationPort;
       e.state = c.isUdp() ? "UDP" : "ESTABLISHED";
       e.expiresSeconds = Math.max(0, (c.expiresAt - now) / SECOND);
-      out.add(e);
+      return e;
     }
-    return out;
   }
 
   /** An engine's printable form must not break the listing: control bytes become {@code \xHH}. */

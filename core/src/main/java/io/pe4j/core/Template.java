@@ -41,6 +41,12 @@ final class Template implements TemplateView {
   boolean assured;
   boolean invalidated;
 
+  /**
+   * Whether a datagram found it after the one that created it: a template that never became
+   * established (one datagram, no reply) is what gives way when the table is full.
+   */
+  volatile boolean reused;
+
   /** Whether a sync message created it on this (backup) director: {@code Origin SYNC}. */
   volatile boolean synced;
 

@@ -50,6 +50,7 @@ public final class VirtualService {
   final Counters counters = new Counters();
   final ConcurrentHashMap<String, LongAdder> engineFailures = new ConcurrentHashMap<>();
   final LongAdder templatesRefused = new LongAdder();
+  final LongAdder templatesEvicted = new LongAdder();
   final String name;
 
   /** The OUT verdict for datagrams NATed back to clients: from the virtual address and port. */
@@ -179,6 +180,14 @@ public final class VirtualService {
   /** Returns how many new keys were scheduled without a template because the table was full. */
   public long templatesRefused() {
     return templatesRefused.sum();
+  }
+
+  /**
+   * Returns how many of this service's templates were removed to make room in a full table: each
+   * had seen one datagram only, with no reply and no connection.
+   */
+  public long templatesEvicted() {
+    return templatesEvicted.sum();
   }
 
   /** Returns the name listings use: {@code UDP 10.0.0.1:5060}, {@code FWM 1}. */

@@ -3,6 +3,7 @@ package io.pe4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pe4j.api.PeData;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,11 @@ class RandomizedStatefulTest {
     boolean member = true;
   }
 
-  /** The model's view of a template: where it points and when it expires. */
-  private record ModelTemplate(String dest, long expiresAt) {}
+  /**
+   * The model's view of a template: where it points, when it expires, and whether a datagram found
+   * it after the one that created it (an established template is never evicted).
+   */
+  private record ModelTemplate(String dest, long expiresAt, boolean reused) {}
 
   @Test
   void randomOperations_matchTheReferenceModel() {
@@ -136,6 +140,7 @@ class RandomizedStatefulTest {
           });
       expired.removeIf(e -> e <= now - WHEEL_LAG);
       long refusedBefore = svc.templatesRefused();
+      long evictedBefore = svc.templatesEvicted();
       Verdict v = ipvs.process(Packets.udp(client, "10.0.0.1:5060", payload));
       if (key.equals(FALLBACK_KEY) && drop) {
         assertEquals(Verdict.Kind.DROP, v.kind(), at);
@@ -148,7 +153,7 @@ class RandomizedStatefulTest {
         if (valid) {
           assertEquals(
               "FORWARD " + t.dest() + ":5060", v.toString(), at + " template hit must win");
-          templates.put(key, new ModelTemplate(t.dest(), now + TIMEOUT));
+          templates.put(key, new ModelTemplate(t.dest(), now + TIMEOUT, true));
           forwards++;
           continue;
         }
@@ -168,17 +173,39 @@ class RandomizedStatefulTest {
           at + " scheduled to an ineligible or deleted server " + chosen);
       forwards++;
       boolean refused = svc.templatesRefused() > refusedBefore;
+      boolean evicted = svc.templatesEvicted() > evictedBefore;
       int modelCount = templates.size() + dead.size();
+      if (evicted) {
+        // the template that left must be one that never became established
+        java.util.Set<String> inCore = new java.util.HashSet<>();
+        for (Template ct : ipvs.templates.asMap().values()) {
+          if (!ct.invalidated) {
+            PeData pd = ct.peData;
+            inCore.add(pd == null ? FALLBACK_KEY : pd.toPrintableString());
+          }
+        }
+        List<String> gone = new ArrayList<>();
+        templates.forEach(
+            (k, mt) -> {
+              if (!inCore.contains(k) && !k.equals(key)) {
+                gone.add(k);
+              }
+            });
+        assertEquals(1, gone.size(), at + " one template evicted: " + gone);
+        ModelTemplate victim = java.util.Objects.requireNonNull(templates.remove(gone.get(0)));
+        assertTrue(!victim.reused(), at + " evicted an established template " + gone);
+        assertTrue(!refused, at + " evicted and refused");
+      }
       if (modelCount >= MAX_TEMPLATES) {
-        assertTrue(refused, at + " the bound must refuse at " + modelCount);
-      } else if (refused) {
+        assertTrue(refused || evicted, at + " the bound must refuse or evict at " + modelCount);
+      } else if (refused || evicted) {
         long lagging = expired.size(); // expired, but perhaps not yet evicted by the timer wheel
         assertTrue(
             modelCount + lagging >= MAX_TEMPLATES,
-            at + " refused with room: " + modelCount + " + " + lagging);
+            at + " refused or evicted with room: " + modelCount + " + " + lagging);
       }
       if (!refused) {
-        templates.put(key, new ModelTemplate(chosen, now + TIMEOUT));
+        templates.put(key, new ModelTemplate(chosen, now + TIMEOUT, false));
       }
       assertTrue(ipvs.templateCount() <= MAX_TEMPLATES, at + " bound");
       if (step % 500 == 0) {

@@ -58,18 +58,24 @@ class TemplateTableTest {
   }
 
   @Test
-  void fullTable_schedulesWithoutATemplateAndCountsIt() {
+  void fullTable_ofEstablishedTemplates_schedulesWithoutATemplateAndCountsIt() {
     TestClock clock = new TestClock();
     Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(2).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 2; i++) { // two calls of two datagrams each: established
+      for (int k = 0; k < 2; k++) {
+        ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("k" + i)));
+      }
+    }
+    for (int i = 2; i < 5; i++) {
       Verdict v =
           ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("k" + i)));
       assertEquals(Verdict.Kind.FORWARD, v.kind());
     }
     assertEquals(2, ipvs.templateCount());
     assertEquals(3, ipvs.services().get(0).templatesRefused());
+    assertEquals(0, ipvs.services().get(0).templatesEvicted());
     // existing templates still work, none was evicted
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("k0")));
     assertEquals(2, ipvs.templateCount());
@@ -77,6 +83,44 @@ class TemplateTableTest {
         301.1); // once they expire (and the timer wheel's ~1.07 s bucket passed), room comes back
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("k9")));
     assertEquals(1, ipvs.templateCount());
+  }
+
+  @Test
+  void fullTable_evictsTheOldestTemplateThatSawOneDatagram_neverAnEstablishedOne() {
+    TestClock clock = new TestClock();
+    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(4).build();
+    ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
+    for (int n = 1; n <= 3; n++) {
+      ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10." + n + ":5060 -m");
+    }
+    VirtualService svc = ipvs.services().get(0);
+    Verdict call =
+        ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("call")));
+    // a flood of one-datagram keys, eight times the bound, between the call's datagrams
+    for (int i = 0; i < 32; i++) {
+      ipvs.process(Packets.udp("203.0.113.9:5060", "10.0.0.1:5060", Packets.invite("flood-" + i)));
+      if (i == 1) { // the call's second datagram establishes its template
+        assertEquals(
+            call,
+            ipvs.process(
+                Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("call"))));
+      }
+    }
+    assertEquals(4, ipvs.templateCount());
+    assertEquals(0, svc.templatesRefused());
+    assertEquals(32 + 1 - 4, svc.templatesEvicted());
+    for (int i = 0; i < 10; i++) { // the call stays whole, and so do the newest flood keys
+      assertEquals(
+          call,
+          ipvs.process(Packets.udp("198.51.100.10:5070", "10.0.0.1:5060", Packets.invite("call"))));
+    }
+    assertEquals(
+        "UDP  10.0.0.1:5060                sip        (templates evicted: one datagram) 29",
+        ipvs.ipvsadm("-L --pe-stats")
+            .lines()
+            .filter(l -> l.contains("evicted"))
+            .findFirst()
+            .orElse(""));
   }
 
   @Test

@@ -2,124 +2,495 @@ package io.pe4j.forwarder;
 
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
-import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An admin endpoint on a loopback TCP port: each connection sends one ipvsadm command line ({@code
- * -Lcn --persistent-conn}, {@code -e -u ... -w 0}, {@code -d ...}, {@code -E ...}) and receives
- * ipvsadm's output, or {@code error: MESSAGE}. {@code --forwarder} prints the forwarder's counters.
- * Refuses to listen on a non-loopback address.
+ * The admin endpoint: each connection sends one ipvsadm command line ({@code -Lcn
+ * --persistent-conn}, {@code -e -u ... -w 0}, {@code -a ...}, {@code -d ...}) and receives
+ * ipvsadm's output, or {@code error: MESSAGE}; {@code --forwarder} prints the forwarder's counters.
+ * After a command the forwarder binds services added and releases those deleted.
+ *
+ * <p>By default a Unix domain socket, created with mode 0600 (only its owner, and root, can
+ * connect: the equivalent of ipvsadm's {@code CAP_NET_ADMIN}). TCP only when asked for, on a
+ * loopback address, and then every client sends a shared secret as its first line.
+ *
+ * <p>Bounded: at most {@value #MAX_CLIENTS} clients at once (one more is told so and closed), a
+ * command line of at most {@value #MAX_LINE} bytes that must arrive within {@value
+ * #READ_TIMEOUT_SECONDS} s, and {@value #COMMAND_TIMEOUT_SECONDS} s for the answer to be taken (a
+ * client that stops reading a listing is cut off); listings are streamed, never built whole.
  */
 public final class AdminServer implements AutoCloseable {
 
-  private static final int MAX_LINE = 8192;
+  private static final System.Logger LOG = System.getLogger("io.pe4j.forwarder.admin");
 
-  private final ServerSocket socket;
+  /** The longest command line taken, in bytes. */
+  public static final int MAX_LINE = 8192;
+
+  /** The clients served at once. */
+  public static final int MAX_CLIENTS = 16;
+
+  /** The time a client has to send its line. */
+  public static final int READ_TIMEOUT_SECONDS = 5;
+
+  /** The time {@link #send} waits for an answer. */
+  public static final int CLIENT_TIMEOUT_SECONDS = 60;
+
+  /** The time a client has for the whole exchange, its answer read. */
+  public static final int COMMAND_TIMEOUT_SECONDS = 30;
+
+  private final ServerSocketChannel socket;
+  private final @Nullable Path path;
+  private final byte @Nullable [] secret;
   private final Ipvs ipvs;
   private final @Nullable Forwarder forwarder;
-  private final Thread thread;
+  private final Thread acceptor;
+  private final ThreadPoolExecutor workers;
+  private final ScheduledExecutorService watchdog;
+  // A descriptor kept in reserve: when the process has none left (sessions took them all), it is
+  // given up so that the admin endpoint can still accept the operator who comes to look.
+  private java.nio.channels.@Nullable FileChannel spare; // guarded by this
 
-  private AdminServer(ServerSocket socket, Ipvs ipvs, @Nullable Forwarder forwarder) {
+  private AdminServer(
+      ServerSocketChannel socket,
+      @Nullable Path path,
+      byte @Nullable [] secret,
+      Ipvs ipvs,
+      @Nullable Forwarder forwarder) {
     this.socket = socket;
-    this.ipvs = ipvs;
+    this.path = path;
+    this.secret = secret;
+    this.ipvs = Objects.requireNonNull(ipvs);
     this.forwarder = forwarder;
-    this.thread = new Thread(this::serve, "pe4j-admin");
-    this.thread.setDaemon(true);
+    this.workers =
+        new ThreadPoolExecutor(
+            0,
+            MAX_CLIENTS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> daemon(r, "pe4j-admin-client"));
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "pe4j-admin-timer"));
+    this.acceptor = daemon(this::accept, "pe4j-admin");
+    reopenSpare();
+  }
+
+  private synchronized void reopenSpare() {
+    if (spare == null) {
+      try {
+        spare = java.nio.channels.FileChannel.open(Path.of("/dev/null"));
+      } catch (IOException | UnsupportedOperationException e) {
+        spare = null; // no /dev/null, or still no descriptor: tried again after the next client
+      }
+    }
+  }
+
+  /** Gives up the reserve descriptor; returns whether there was one. */
+  private synchronized boolean releaseSpare() {
+    java.nio.channels.FileChannel s = spare;
+    spare = null;
+    if (s == null) {
+      return false;
+    }
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closed anyway
+    }
+    return true;
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
   }
 
   /**
-   * Listens on {@code address}, which must be a loopback address.
+   * Listens on a Unix domain socket at {@code path}, created with mode 0600. A stale socket file
+   * left by a process that died is replaced; a live one is refused.
    *
-   * @throws IllegalArgumentException for a non-loopback address
-   * @throws IOException if it cannot listen
+   * @throws IOException naming the path, if it cannot listen there
    */
-  public static AdminServer start(
-      InetSocketAddress address, Ipvs ipvs, @Nullable Forwarder forwarder) throws IOException {
-    if (!address.getAddress().isLoopbackAddress()) {
-      throw new IllegalArgumentException(
-          "the admin endpoint listens on loopback only, not " + address);
+  public static AdminServer unix(Path path, Ipvs ipvs, @Nullable Forwarder forwarder)
+      throws IOException {
+    Path target = path.toAbsolutePath();
+    Path dir = target.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IOException(path + ": its directory does not exist");
     }
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(address, 16);
-    AdminServer server = new AdminServer(s, Objects.requireNonNull(ipvs), forwarder);
-    server.thread.start();
+    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      int mode =
+          (Integer)
+              Files.getAttribute(target, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if ((mode & 0170000) != 0140000) {
+        throw new IOException(path + ": exists and is not a socket");
+      }
+      if (isLive(target)) {
+        throw new IOException(path + ": another process listens on this admin socket");
+      }
+      Files.delete(target); // stale: its process is gone
+    }
+    // Bind under a temporary name, restrict it, then rename: the path never exists with a wider
+    // mode than 0600.
+    Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid());
+    Files.deleteIfExists(tmp);
+    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      s.bind(UnixDomainSocketAddress.of(tmp), MAX_CLIENTS);
+      Files.setPosixFilePermissions(
+          tmp, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AccessDeniedException e) {
+      s.close();
+      Files.deleteIfExists(tmp);
+      throw new IOException(path + ": permission denied", e);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    AdminServer server = new AdminServer(s, target, null, ipvs, forwarder);
+    server.acceptor.start();
     return server;
   }
 
-  /** Returns the address it listens on. */
-  public InetSocketAddress address() {
-    return (InetSocketAddress) socket.getLocalSocketAddress();
+  private static boolean isLive(Path socketPath) {
+    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
+      return c.isConnected();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
-  private void serve() {
-    while (!socket.isClosed()) {
-      try (Socket c = socket.accept()) {
-        c.setSoTimeout(5000);
-        BufferedReader in =
-            new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
-        String line = readLine(in);
-        String answer = line == null ? "error: line too long or missing\n" : answer(line.strip());
-        OutputStream out = c.getOutputStream();
-        out.write(answer.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+  /**
+   * Listens on TCP at {@code address}, which must be a loopback address; every client must send
+   * {@code secret} as its first line.
+   *
+   * @throws IllegalArgumentException for a non-loopback address or an empty secret
+   * @throws IOException if it cannot listen
+   */
+  public static AdminServer tcp(
+      InetSocketAddress address, byte[] secret, Ipvs ipvs, @Nullable Forwarder forwarder)
+      throws IOException {
+    if (!address.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "the TCP admin endpoint listens on loopback only, not " + address);
+    }
+    if (secret.length == 0) {
+      throw new IllegalArgumentException("the TCP admin endpoint needs a non-empty secret");
+    }
+    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET);
+    if (address.getAddress() instanceof java.net.Inet6Address) {
+      s.close();
+      s = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+    }
+    s.bind(address, MAX_CLIENTS);
+    AdminServer server = new AdminServer(s, null, secret.clone(), ipvs, forwarder);
+    server.acceptor.start();
+    return server;
+  }
+
+  /**
+   * Reads a shared secret from a file that only its owner may read (mode 0600 or 0400, as ssh asks
+   * of keys); trailing line breaks are not part of it.
+   *
+   * @throws IOException naming the file, if it cannot be read, is empty or others may read it
+   */
+  public static byte[] readSecret(Path file) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    if (perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.OTHERS_READ)) {
+      throw new IOException(file + ": others may read this secret; chmod 600 it");
+    }
+    String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (s.isEmpty()) {
+      throw new IOException(file + ": the secret is empty");
+    }
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Returns the address it listens on: a Unix socket path, or a loopback TCP address. */
+  public SocketAddress address() {
+    try {
+      return path != null ? UnixDomainSocketAddress.of(path) : socket.getLocalAddress();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void accept() {
+    while (socket.isOpen()) {
+      SocketChannel c;
+      try {
+        c = socket.accept();
       } catch (IOException e) {
-        if (socket.isClosed()) {
+        if (!socket.isOpen()) {
+          return;
+        }
+        if (!releaseSpare()) { // descriptors exhausted and no reserve left: do not spin
+          LOG.log(System.Logger.Level.WARNING, "admin accept failed: " + e.getMessage());
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException ie) {
+            return;
+          }
+        }
+        continue;
+      }
+      try {
+        workers.execute(() -> serve(c));
+      } catch (RejectedExecutionException e) {
+        refuse(c, "error: too many admin clients (" + MAX_CLIENTS + ")\n");
+      }
+    }
+  }
+
+  /**
+   * Answers a client there is no room for, without blocking the acceptor: write, stop writing, and
+   * close a little later, having read what the client sent (a socket closed with unread input would
+   * reset the connection before the client reads the answer).
+   */
+  private void refuse(SocketChannel c, String answer) {
+    try {
+      c.configureBlocking(false);
+      c.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+      c.shutdownOutput();
+    } catch (IOException e) {
+      closeQuietly(c);
+      return;
+    }
+    watchdog.schedule(
+        () -> {
+          try (c) {
+            c.read(ByteBuffer.allocate(MAX_LINE));
+          } catch (IOException e) {
+            // the client went away
+          }
+        },
+        200,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void serve(SocketChannel c) {
+    ScheduledFuture<?> deadline =
+        watchdog.schedule(() -> closeQuietly(c), READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    try (c) {
+      ByteBuffer in = ByteBuffer.allocate(MAX_LINE + 1);
+      String line;
+      if (secret != null) {
+        String offered = readLine(c, in);
+        if (offered == null
+            || !MessageDigest.isEqual(secret, offered.strip().getBytes(StandardCharsets.UTF_8))) {
+          LOG.log(System.Logger.Level.WARNING, "admin client refused: wrong secret");
+          write(c, "error: authentication failed\n");
           return;
         }
       }
+      line = readLine(c, in);
+      deadline.cancel(false);
+      deadline =
+          watchdog.schedule(() -> closeQuietly(c), COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Writer out =
+          new BufferedWriter(
+              new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8), 1 << 16);
+      if (line == null) {
+        out.write("error: no command line, or one over " + MAX_LINE + " bytes\n");
+        out.flush();
+        c.shutdownOutput();
+        drain(c, in); // so that the client reads the answer instead of a reset
+      } else {
+        answer(line.strip(), out);
+      }
+      out.flush();
+    } catch (IOException e) {
+      // the client went away, or the watchdog cut it off
+    } catch (OutOfMemoryError e) {
+      if (forwarder != null && forwarder.haltsOnOutOfMemory()) {
+        Fatal.outOfMemory();
+      }
+      throw e;
+    } finally {
+      deadline.cancel(false);
+      reopenSpare();
     }
   }
 
-  private static @Nullable String readLine(BufferedReader in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    for (int c; (c = in.read()) != -1 && c != '\n'; ) {
-      if (sb.length() >= MAX_LINE) {
+  private static void drain(SocketChannel c, ByteBuffer in) throws IOException {
+    for (int total = 0; total < (1 << 20); ) {
+      in.clear();
+      int n = c.read(in);
+      if (n < 0) {
+        return;
+      }
+      total += n;
+    }
+  }
+
+  private static void closeQuietly(SocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+
+  private static void write(SocketChannel c, String s) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    while (b.hasRemaining()) {
+      c.write(b);
+    }
+  }
+
+  /**
+   * Reads up to a line feed; leaves what follows it in {@code in}. Returns null for a line over
+   * {@link #MAX_LINE} bytes or one the client did not finish.
+   */
+  private static @Nullable String readLine(SocketChannel c, ByteBuffer in) throws IOException {
+    while (true) {
+      for (int i = 0; i < in.position(); i++) {
+        if (in.get(i) == '\n') {
+          String line = new String(in.array(), 0, i, StandardCharsets.UTF_8);
+          in.flip().position(i + 1);
+          in.compact();
+          return line;
+        }
+      }
+      if (!in.hasRemaining() || c.read(in) < 0) {
         return null;
       }
-      sb.append((char) c);
     }
-    return sb.toString();
   }
 
-  private String answer(String line) {
+  private void answer(String line, Writer out) throws IOException {
     Forwarder f = forwarder;
     if (line.equals("--forwarder")) {
-      return f == null ? "error: no forwarder\n" : f.stats().render();
+      out.write(f == null ? "error: no forwarder\n" : f.stats().render());
+      return;
     }
     try {
-      return ipvs.ipvsadm(line);
+      ipvs.ipvsadm(line, out);
     } catch (IpvsadmException e) {
-      return "error: " + e.getMessage() + "\n";
+      out.write("error: " + e.getMessage() + "\n");
+      return;
     } catch (RuntimeException e) {
-      return "error: " + e + "\n";
+      out.write("error: " + e + "\n");
+      return;
+    }
+    if (f != null && !line.startsWith("-L") && !line.startsWith("-S")) {
+      try {
+        f.refresh();
+      } catch (IllegalStateException e) {
+        out.write("warning: " + e.getMessage() + "\n");
+      }
     }
   }
 
-  /** Stops listening. */
+  /** Stops listening, and removes the socket file. */
   @Override
   public void close() throws IOException {
     socket.close();
+    workers.shutdownNow();
+    watchdog.shutdownNow();
+    if (path != null) {
+      Files.deleteIfExists(path);
+    }
   }
 
-  /** Sends one command line to an admin endpoint and returns its answer. */
-  public static String send(InetSocketAddress address, String commandLine) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(address, 5000);
-      s.setSoTimeout(10_000);
-      s.getOutputStream()
-          .write((commandLine.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
-      s.getOutputStream().flush();
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  /**
+   * Sends one command line to an admin endpoint and returns its answer.
+   *
+   * @param secret the shared secret for a TCP endpoint, null for a Unix socket
+   */
+  public static String send(SocketAddress address, byte @Nullable [] secret, String commandLine)
+      throws IOException {
+    StandardProtocolFamily family =
+        address instanceof UnixDomainSocketAddress
+            ? StandardProtocolFamily.UNIX
+            : ((InetSocketAddress) address).getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
+    try (SocketChannel c = SocketChannel.open(family)) {
+      c.connect(address);
+      // a client never waits forever on an endpoint that does not answer
+      Thread timer =
+          daemon(
+              () -> {
+                try {
+                  Thread.sleep(TimeUnit.SECONDS.toMillis(CLIENT_TIMEOUT_SECONDS));
+                  c.close();
+                } catch (InterruptedException | IOException e) {
+                  // answered in time
+                }
+              },
+              "pe4j-admin-client-timeout");
+      timer.start();
+      try {
+        return exchange(c, secret, commandLine);
+      } catch (java.nio.channels.AsynchronousCloseException e) {
+        throw new IOException(
+            "no answer from the admin endpoint within " + CLIENT_TIMEOUT_SECONDS + " s", e);
+      } finally {
+        timer.interrupt();
+      }
+    }
+  }
+
+  private static String exchange(SocketChannel c, byte @Nullable [] secret, String commandLine)
+      throws IOException {
+    {
+      StringBuilder request = new StringBuilder();
+      if (secret != null) {
+        request.append(new String(secret, StandardCharsets.UTF_8)).append('\n');
+      }
+      request.append(commandLine.replace('\n', ' ')).append('\n');
+      IOException writeFailure = null;
+      try {
+        write(c, request.toString());
+      } catch (IOException e) {
+        writeFailure = e; // the endpoint may have answered and closed first (busy, too long)
+      }
+      String answer;
+      try {
+        answer = new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        if (writeFailure != null) {
+          e.addSuppressed(writeFailure);
+        }
+        throw e;
+      }
+      if (answer.isEmpty() && writeFailure != null) {
+        throw writeFailure;
+      }
+      return answer;
     }
   }
 }

@@ -201,29 +201,6 @@ class ForwarderEndToEndTest {
     }
   }
 
-  @Test
-  void adminEndpoint_runsIpvsadmLines_onLoopbackOnly() throws Exception {
-    Ipvs ipvs = Ipvs.builder().build();
-    ipvs.ipvsadm("-A -u 127.0.0.1:5999 -s rr -p 60 --pe sip -o");
-    ipvs.ipvsadm("-a -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m");
-    try (AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), ipvs, null)) {
-      assertTrue(
-          AdminServer.send(admin.address(), "-Ln")
-              .contains("UDP  127.0.0.1:5999 rr persistent 60 pe sip ops\n"));
-      assertEquals(
-          "", AdminServer.send(admin.address(), "-e -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m -w 0"));
-      assertEquals(0, ipvs.services().get(0).destinations().get(0).weight());
-      assertEquals(
-          "error: invalid option: --bogus\n", AdminServer.send(admin.address(), "-L --bogus"));
-      assertEquals("error: no forwarder\n", AdminServer.send(admin.address(), "--forwarder"));
-    }
-    IllegalArgumentException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            IllegalArgumentException.class,
-            () -> AdminServer.start(new InetSocketAddress("192.0.2.1", 0), ipvs, null));
-    assertTrue(String.valueOf(e.getMessage()).contains("loopback only"));
-  }
-
   static byte[] invite(String callId) {
     return ("INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nCall-ID: "
             + callId

@@ -1,0 +1,72 @@
+package io.pe4j.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads a rules file (ipvsadm-save format) as text, saying where it is not. */
+final class RulesFile {
+
+  /** The largest rules file read: 64 MiB, about 500,000 services. */
+  static final long MAX_BYTES = 64L << 20;
+
+  private RulesFile() {}
+
+  /**
+   * Returns the file's text.
+   *
+   * @throws IOException naming the file, and the line and column of the first byte that is not text
+   *     (a NUL, or not UTF-8)
+   */
+  static String read(Path file) throws IOException {
+    if (Files.size(file) > MAX_BYTES) {
+      throw new IOException(file + ": larger than " + (MAX_BYTES >> 20) + " MiB: not a rules file");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < bytes.length; ) {
+      int c = bytes[i] & 0xff;
+      int continuation =
+          c < 0x80
+              ? 0
+              : c >= 0xc2 && c <= 0xdf
+                  ? 1
+                  : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+      if (c == 0 || continuation < 0) {
+        throw notText(file, line, i - lineStart + 1, bytes[i]);
+      }
+      for (int k = 1; k <= continuation; k++) {
+        if (i + k >= bytes.length || (bytes[i + k] & 0xc0) != 0x80) {
+          throw notText(file, line, i - lineStart + 1, bytes[i]);
+        }
+      }
+      if (c == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+      i += 1 + continuation;
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException(file + ": not UTF-8 text (an overlong or surrogate sequence)", e);
+    }
+  }
+
+  private static IOException notText(Path file, int line, int column, byte b) {
+    return new IOException(
+        String.format(
+            "%s:%d:%d: not text (byte 0x%02x): a rules file holds ipvsadm lines",
+            file, line, column, b & 0xff));
+  }
+}
