@@ -55,8 +55,25 @@ class SippEndToEndTest {
     int vport;
     Path admin = Path.of("");
     final int[] servers = new int[3];
+    final List<String> uas;
+    final List<String> uac;
+    final List<String> forwardOptions;
 
     Rig(String name, String serviceOptions) throws Exception {
+      this(name, serviceOptions, List.of("-sn", "uas"), List.of("-sn", "uac"), List.of());
+    }
+
+    /** A rig whose SIPp peers run {@code uas} and {@code uac} scenario options. */
+    Rig(
+        String name,
+        String serviceOptions,
+        List<String> uas,
+        List<String> uac,
+        List<String> forwardOptions)
+        throws Exception {
+      this.uas = uas;
+      this.uac = uac;
+      this.forwardOptions = forwardOptions;
       Path dir = Path.of("target", "sipp-logs", name);
       if (Files.exists(dir)) {
         try (var files = Files.list(dir)) {
@@ -82,12 +99,10 @@ class SippEndToEndTest {
       for (int i = 0; i < 3; i++) {
         servers[i] = DemoRun.freePort();
         rules.add("-a -u 127.0.0.1:" + vport + " -r 127.0.0.1:" + servers[i] + " -m -w 1");
-        ps.start(
-            "uas" + i,
+        List<String> server = new ArrayList<>(List.of("sipp"));
+        server.addAll(uas);
+        server.addAll(
             List.of(
-                "sipp",
-                "-sn",
-                "uas",
                 "-i",
                 "127.0.0.1",
                 "-p",
@@ -99,28 +114,30 @@ class SippEndToEndTest {
                 "1",
                 "-nostdin",
                 "-trace_err"));
+        ps.start("uas" + i, server);
       }
       Path file = Files.write(ps.logs().resolve("rules"), rules);
-      ps.pe4j(
-          "forward",
-          "forward",
-          "--rules",
-          file.toString(),
-          "--admin",
-          admin.toString(),
-          "--threads",
-          "2");
+      List<String> forward =
+          new ArrayList<>(
+              List.of(
+                  "forward",
+                  "--rules",
+                  file.toString(),
+                  "--admin",
+                  admin.toString(),
+                  "--threads",
+                  "2"));
+      forward.addAll(forwardOptions);
+      ps.pe4j("forward", forward.toArray(new String[0]));
       ps.awaitLog("forward", "ready", 30);
       Thread.sleep(300); // the servers' sockets
     }
 
     Process client(int calls) throws IOException {
-      return ps.start(
-          "uac",
+      List<String> client = new ArrayList<>(List.of("sipp"));
+      client.addAll(uac);
+      client.addAll(
           List.of(
-              "sipp",
-              "-sn",
-              "uac",
               "127.0.0.1:" + vport,
               "-i",
               "127.0.0.1",
@@ -142,6 +159,7 @@ class SippEndToEndTest {
               "-nostdin",
               "-timeout",
               "300s"));
+      return ps.start("uac", client);
     }
 
     Stats clientStats() throws IOException {
@@ -292,6 +310,111 @@ class SippEndToEndTest {
       assertTrue(
           rig.admin("-L --pe-stats").contains("not SIP                          300"),
           rig.admin("-L --pe-stats"));
+    }
+  }
+
+  static String scenario(String name) {
+    return Path.of("src", "test", "resources", "sipp", name).toAbsolutePath().toString();
+  }
+
+  /**
+   * INVITEs with a body over 4 KB (5 KB of SDP): every call completes, and each server's scenario
+   * fails the call unless the INVITE arrived whole (a regexp on its last SDP line; the same server
+   * scenario fails every call of SIPp's plain uac, whose INVITE lacks that line).
+   */
+  @Test
+  void invitesWithA4kBody_arriveWhole_andEveryCallCompletes() throws Exception {
+    try (Rig rig =
+        new Rig(
+            "big-invite",
+            "-s rr -p 60 -M 0.0.0.0 -o --pe sip",
+            List.of("-sf", scenario("uas-4k.xml")),
+            List.of("-sf", scenario("uac-4k.xml")),
+            List.of())) {
+      Process uac = rig.client(600);
+      assertEquals(0, uac.waitFor(), rig.ps.log("uac"));
+      Thread.sleep(4500); // the servers' 4 s timewait ends their calls
+      rig.settle();
+      assertEquals(600, rig.clientStats().successful());
+      long completed = 0;
+      for (int i = 0; i < 3; i++) {
+        Stats s = rig.server(i);
+        assertEquals(0, s.failed(), "server " + i + " saw a cut INVITE or a broken call: " + s);
+        completed += s.successful();
+      }
+      assertEquals(600, completed, "the servers completed exactly the client's calls");
+    }
+  }
+
+  /**
+   * A flood of one-datagram Call-IDs at twice the template bound (--max-templates 2000) while SIPp
+   * calls run: no call fails at the client and the servers complete exactly its calls, because the
+   * flood's templates give way to each other. The control floods established keys (each Call-ID
+   * twice): they keep their places, new calls get no template and split.
+   */
+  @Test
+  void floodOfOneDatagramCallIds_whileCalling_splitsNoCall() throws Exception {
+    long[] flood = floodWhileCalling("flood", false);
+    assertEquals(1000, flood[0], "client calls successful");
+    assertEquals(0, flood[1], "client calls failed");
+    assertEquals(1000, flood[2], "the servers completed exactly the client's calls");
+    long[] control = floodWhileCalling("flood-control", true);
+    assertTrue(
+        control[1] > 0 || control[2] < 1000,
+        "control: a table full of established keys must split calls: " + Arrays.toString(control));
+  }
+
+  /** Returns the client's successful and failed calls and the servers' successful ones. */
+  private long[] floodWhileCalling(String name, boolean established) throws Exception {
+    try (Rig rig =
+        new Rig(
+            name,
+            "-s rr -p 60 -M 0.0.0.0 -o --pe sip",
+            List.of("-sn", "uas"),
+            List.of("-sn", "uac"),
+            List.of("--max-templates", "2000"))) {
+      Process uac = rig.client(1000);
+      int flooded = 0;
+      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        InetSocketAddress vip = new InetSocketAddress("127.0.0.1", rig.vport);
+        while (uac.isAlive() && flooded < 40_000) {
+          for (int i = 0; i < 50; i++) {
+            // a response nobody asked for: one datagram, a fresh Call-ID, no call at the client
+            byte[] m =
+                ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1\r\nCall-ID: flood-"
+                        + flooded++
+                        + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            s.send(new DatagramPacket(m, m.length, vip));
+            if (established) {
+              s.send(new DatagramPacket(m, m.length, vip));
+            }
+          }
+          Thread.sleep(5);
+        }
+      }
+      uac.waitFor();
+      Thread.sleep(4500); // the servers' 4 s timewait ends their calls
+      rig.settle();
+      assertTrue(flooded >= 4000, "the flood reached twice the bound: " + flooded);
+      Stats c = rig.clientStats();
+      // SIPp's uas counts each flood datagram as a failed call of its own; the client's calls are
+      // the successful ones, and a split call fails at the client (its ACK or BYE answered by a
+      // server that never saw its INVITE)
+      long successful = 0;
+      long failed = 0;
+      for (int i = 0; i < 3; i++) {
+        Stats srv = rig.server(i);
+        successful += srv.successful();
+        failed += srv.failed();
+      }
+      if (!established) {
+        assertTrue(failed <= flooded, "no server failure beyond the flood's datagrams: " + failed);
+        String peStats = rig.admin("-L --pe-stats");
+        assertTrue(peStats.contains("(templates evicted: one datagram)"), peStats);
+        assertTrue(peStats.matches("(?s).*\\(templates refused: table full\\)\\s+0\n.*"), peStats);
+      }
+      return new long[] {c.successful(), c.failed(), successful};
     }
   }
 }
