@@ -1,10 +1,9 @@
 /**
- * The pe4j testkit: the persistence-engine contract an engine author extends, seeded generators
- * with shrinking, a virtual clock and a scenario harness for the IPVS core.
+ * The pe4j testkit: the persistence-engine contract an engine author extends, with seeded
+ * generators and shrinking. Depends on the SPI and JUnit only.
  */
 module io.pe4j.testkit {
   requires transitive io.pe4j.api;
-  requires transitive io.pe4j.core;
   requires transitive org.junit.jupiter.api;
   requires static org.jspecify;
 

@@ -22,7 +22,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PersistenceEngines {
 
+  private static final System.Logger LOG = System.getLogger("io.pe4j.api");
+
   private final Map<String, Entry> engines = new TreeMap<>();
+  private final List<String> problems = new ArrayList<>();
 
   private static final class Entry {
     final PersistenceEngine engine;
@@ -48,7 +51,9 @@ public final class PersistenceEngines {
    * Returns a registry holding every engine that {@link ServiceLoader} finds for {@link
    * PersistenceEngine} on the module path or the class path of this module's class loader.
    *
-   * @throws IllegalArgumentException if two discovered engines share a name or one is invalid
+   * <p>A provider that cannot be loaded or instantiated, has an invalid name, or takes a name
+   * already taken is skipped and reported (a warning, and {@link #problems()}): one bad engine in a
+   * jar does not take the others down.
    */
   public static PersistenceEngines installed() {
     return installed(
@@ -58,14 +63,40 @@ public final class PersistenceEngines {
   /** Returns a registry holding every engine {@code loader} provides (see {@link #installed()}). */
   public static PersistenceEngines installed(ServiceLoader<PersistenceEngine> loader) {
     PersistenceEngines registry = new PersistenceEngines();
-    try {
-      for (PersistenceEngine engine : loader) {
-        registry.register(engine);
+    java.util.Iterator<PersistenceEngine> it = loader.iterator();
+    // the iterator goes on after an error: a best effort for the next provider
+    for (int errors = 0; errors < 1000; ) {
+      PersistenceEngine engine;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        engine = it.next();
+      } catch (ServiceConfigurationError e) {
+        errors++;
+        registry.problem("cannot load a persistence engine: " + e.getMessage());
+        continue;
       }
-    } catch (ServiceConfigurationError e) {
-      throw new IllegalArgumentException("cannot load a persistence engine: " + e.getMessage(), e);
+      try {
+        registry.register(engine);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        registry.problem(engine.getClass().getName() + " skipped: " + e.getMessage());
+      }
     }
     return registry;
+  }
+
+  private synchronized void problem(String message) {
+    problems.add(message);
+    LOG.log(System.Logger.Level.WARNING, message);
+  }
+
+  /**
+   * Returns what discovery skipped, one line each (the provider's class and the reason); empty for
+   * a registry built by hand.
+   */
+  public synchronized List<String> problems() {
+    return List.copyOf(problems);
   }
 
   /**

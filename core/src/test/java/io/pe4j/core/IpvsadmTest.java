@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class IpvsadmTest {
 
-  private final Ipvs ipvs = Ipvs.builder().ticker(new TestClock()).build();
+  private final Ipvs ipvs = Ipvs.builder().ticker(new VirtualClock()).build();
 
   private String fails(String line) {
     return String.valueOf(

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class ListingsTest {
 
-  private final TestClock clock = new TestClock();
+  private final VirtualClock clock = new VirtualClock();
 
   @Test
   void stats_areIpvsadmsColumns() {

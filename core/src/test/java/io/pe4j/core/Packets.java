@@ -28,7 +28,7 @@ final class Packets {
   }
 
   /** F1 of the spec with the given extra options: rr, -p 300, --pe sip, -o, RS1..RS3 NAT. */
-  static Ipvs f1(TestClock clock, String extra) {
+  static Ipvs f1(VirtualClock clock, String extra) {
     Ipvs ipvs = Ipvs.builder().ticker(clock).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o" + extra);
     for (int n = 1; n <= 3; n++) {

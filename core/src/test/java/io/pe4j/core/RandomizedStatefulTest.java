@@ -48,7 +48,7 @@ class RandomizedStatefulTest {
     Random r = new Random(seed);
     boolean drop = r.nextBoolean();
     boolean expireQuiescent = r.nextBoolean();
-    TestClock clock = new TestClock();
+    VirtualClock clock = new VirtualClock();
     Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(MAX_TEMPLATES).build();
     ipvs.setExpireQuiescentTemplate(expireQuiescent);
     ipvs.ipvsadm(

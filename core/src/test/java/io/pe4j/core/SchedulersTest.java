@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The built-in schedulers' semantics (spec §8), one test per scheduler and flag. */
 class SchedulersTest {
 
-  private final TestClock clock = new TestClock();
+  private final VirtualClock clock = new VirtualClock();
   private int port = 10_000;
 
   /** A non-persistent UDP service with servers .1, .2, .3 added in that order with the weights. */

@@ -21,7 +21,7 @@ class TemplateTableTest {
 
   @Test
   void racingThreadsOnANewKey_getOneTemplateAndOneDestination() throws Exception {
-    TestClock clock = new TestClock();
+    VirtualClock clock = new VirtualClock();
     Ipvs ipvs = Packets.f1(clock, "");
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
@@ -59,7 +59,7 @@ class TemplateTableTest {
 
   @Test
   void fullTable_ofEstablishedTemplates_schedulesWithoutATemplateAndCountsIt() {
-    TestClock clock = new TestClock();
+    VirtualClock clock = new VirtualClock();
     Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(2).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
@@ -87,7 +87,7 @@ class TemplateTableTest {
 
   @Test
   void fullTable_evictsTheOldestTemplateThatSawOneDatagram_neverAnEstablishedOne() {
-    TestClock clock = new TestClock();
+    VirtualClock clock = new VirtualClock();
     Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(4).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     for (int n = 1; n <= 3; n++) {
@@ -147,7 +147,7 @@ class TemplateTableTest {
 
   @Test
   void engineInUse_cannotBeUnregistered_untilServiceAndTemplatesAreGone() {
-    TestClock clock = new TestClock();
+    VirtualClock clock = new VirtualClock();
     PersistenceEngines engines = new PersistenceEngines().register(new SipEngine());
     Ipvs ipvs = Ipvs.builder().ticker(clock).engines(engines).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");

@@ -1,8 +1,8 @@
 /**
- * What engine authors and core users need to prove their code: {@link
- * io.pe4j.testkit.PersistenceEngineContract} (the engine laws), seeded generators ({@link
- * io.pe4j.testkit.Gen}, {@link io.pe4j.testkit.SipMessages}), {@link io.pe4j.testkit.VirtualClock}
- * and {@link io.pe4j.testkit.Scenario} (ipvsadm lines and datagrams in virtual time).
+ * What engine authors need to prove their engine: {@link io.pe4j.testkit.PersistenceEngineContract}
+ * (the engine laws), seeded generators ({@link io.pe4j.testkit.Gen}, {@link
+ * io.pe4j.testkit.SipGen}) and shrinking ({@link io.pe4j.testkit.Shrink}). The core's scenario
+ * harness and virtual clock live with the core's tests.
  */
 @NullMarked
 package io.pe4j.testkit;

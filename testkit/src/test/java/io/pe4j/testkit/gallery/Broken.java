@@ -5,6 +5,7 @@ import io.pe4j.api.Datagram;
 import io.pe4j.api.PeData;
 import io.pe4j.api.PeResult;
 import io.pe4j.api.TemplateView;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -203,6 +204,259 @@ public final class Broken {
         return param.match(d.payload(), d.payloadOffset(), d.payloadLength());
       }
       return r;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Defects engine authors really write, each caught on every seed since the contract targets
+  // edges, buffer shapes, prefix partners and shared state.
+
+  /** Returns MATCH whatever {@code ConnParam.match} said (an empty or an over-long value). */
+  public static final class IgnoresMatchResult extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-ignores";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      return r == NO_KEY || r == NOT_UDP ? r : PeResult.MATCH;
+    }
+  }
+
+  /** Compares only the common length of the two pe data. */
+  public static final class PrefixCtMatch extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-prefix";
+    }
+
+    @Override
+    public boolean ctMatch(ConnParam param, TemplateView template) {
+      PeData t = template.peData();
+      if (t == null || !param.keyFieldsMatch(template)) {
+        return false;
+      }
+      int n = Math.min(t.length(), param.peDataLength());
+      for (int i = 0; i < n; i++) {
+        if (t.byteAt(i) != param.peDataByte(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Takes a fast path through {@code array()} but forgets {@code arrayOffset()}. */
+  public static final class ArrayOffsetIgnored extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-arrayoff";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      ByteBuffer b = d.payload();
+      if (!b.hasArray()) {
+        return super.fillParam(param, d);
+      }
+      byte[] a = b.array();
+      int o = d.payloadOffset(); // should be b.arrayOffset() + d.payloadOffset()
+      int n = d.payloadLength();
+      if (n < 5 || a[o] != 'K' || a[o + 1] != 'E' || a[o + 2] != 'Y' || a[o + 3] != ' ') {
+        return NO_KEY;
+      }
+      int end = o + 4;
+      while (end < o + n && a[end] != '\n') {
+        end++;
+      }
+      return param.match(ByteBuffer.wrap(a), o + 4, end - o - 4);
+    }
+  }
+
+  /** Copies the value into one static scratch buffer and keys the param on it. */
+  public static final class StaticScratch extends KeyEngine {
+    private static final byte[] SCRATCH = new byte[255];
+
+    @Override
+    public String name() {
+      return "gallery-static";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      if (!r.isMatch()) {
+        return r;
+      }
+      int n = param.peDataLength();
+      for (int i = 0; i < n; i++) {
+        SCRATCH[i] = param.peDataByte(i);
+      }
+      return param.match(ByteBuffer.wrap(SCRATCH), 0, n);
+    }
+  }
+
+  /** {@code KEY #<n><n bytes>}: trusts the length byte. */
+  public static final class TrustsLengthByte extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-length";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      ByteBuffer b = d.payload();
+      int o = d.payloadOffset();
+      if (d.payloadLength() > 6 && b.get(o + 4) == '#') {
+        int n = b.get(o + 5) & 0xff;
+        return param.match(b, o + 6, n); // n is never checked against the datagram's length
+      }
+      return super.fillParam(param, d);
+    }
+  }
+
+  /** Reads with relative gets after moving the buffer's position. */
+  public static final class MovesThePosition extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-position";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      d.payload().position(d.payloadOffset());
+      return super.fillParam(param, d);
+    }
+  }
+
+  /** Mixes the client address into the hash. */
+  public static final class HashIncludesClient extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-hashcli";
+    }
+
+    @Override
+    public int hashKey(ConnParam param, int seed) {
+      return param.peDataHash(seed) ^ (int) param.clientLo();
+    }
+  }
+
+  /** Compares client network, virtual port and pe data, but not the protocol. */
+  public static final class MatchIgnoresProtocol extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-noproto";
+    }
+
+    @Override
+    public boolean ctMatch(ConnParam param, TemplateView template) {
+      return param.clientHi() == template.clientHi()
+          && param.clientLo() == template.clientLo()
+          && param.virtualPort() == template.virtualPort()
+          && param.peDataEquals(template.peData());
+    }
+  }
+
+  /** Escapes CR and LF when printing, but not the other control characters. */
+  public static final class PrintsRawControls extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-controls";
+    }
+
+    @Override
+    public String showPeData(TemplateView template) {
+      PeData d = template.peData();
+      String s = d == null ? "" : new String(d.toByteArray(), StandardCharsets.ISO_8859_1);
+      return s.replace("\r", "\\r").replace("\n", "\\n");
+    }
+  }
+
+  /** Calls {@code array()} on every buffer: direct and read-only ones throw. */
+  public static final class AssumesHeapBuffer extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-heaponly";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      byte[] a = d.payload().array();
+      int o = d.payload().arrayOffset() + d.payloadOffset();
+      if (d.payloadLength() > 0 && a[o] == 0x7f) {
+        return NO_KEY;
+      }
+      return super.fillParam(param, d);
+    }
+  }
+
+  /** Tells heap from direct by {@code isDirect()}, so a read-only heap buffer throws. */
+  public static final class AssumesWritableArray extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-readonly";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      ByteBuffer b = d.payload();
+      if (!b.isDirect() && d.payloadLength() > 0) {
+        var unused = b.array()[b.arrayOffset() + d.payloadOffset()];
+      }
+      return super.fillParam(param, d);
+    }
+  }
+
+  /** Ends the value one byte early when no LF follows it. */
+  public static final class DropsLastByteWithoutNewline extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-lastbyte";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      ByteBuffer b = d.payload();
+      int end = d.payloadOffset() + d.payloadLength();
+      if (r.isMatch() && b.get(end - 1) != '\n') {
+        return param.match(b, end - param.peDataLength(), param.peDataLength() - 1);
+      }
+      return r;
+    }
+  }
+
+  /** Throws on a value starting with {@code !!}: only the author's near misses reach it. */
+  public static final class ThrowsOnBang extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-bang";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      if (r.isMatch()
+          && param.peDataLength() > 1
+          && param.peDataByte(0) == '!'
+          && param.peDataByte(1) == '!') {
+        throw new IllegalStateException("unexpected '!!'");
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Listed in META-INF/services with a name that is not one (a space): discovery must report and
+   * skip it, and every other engine of the jar must still load.
+   */
+  public static final class BadName extends KeyEngine {
+    @Override
+    public String name() {
+      return "bad name";
     }
   }
 }

@@ -28,7 +28,13 @@ public final class Cases {
     protected List<List<byte[]>> sessions() {
       return List.of(
           List.of(b("KEY s1\nINVITE"), b("KEY s1\nACK and more"), b("KEY s1")),
-          List.of(b("KEY other\nBYE"), b("KEY other\n200 OK")));
+          List.of(b("KEY other\nBYE"), b("KEY other\n200 OK")),
+          List.of(b("KEY #\u0003abc\nlength-prefixed")));
+    }
+
+    @Override
+    protected List<byte[]> nearMisses() {
+      return List.of(b("KEY !!bang\n"));
     }
   }
 
@@ -133,6 +139,118 @@ public final class Cases {
     @Override
     protected PersistenceEngine engine() {
       return new Broken.SplitsSessions();
+    }
+  }
+
+  /** The gallery's {@code IgnoresMatchResult}. */
+  public static final class IgnoresMatchResultCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.IgnoresMatchResult();
+    }
+  }
+
+  /** The gallery's {@code PrefixCtMatch}. */
+  public static final class PrefixCtMatchCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.PrefixCtMatch();
+    }
+  }
+
+  /** The gallery's {@code ArrayOffsetIgnored}. */
+  public static final class ArrayOffsetIgnoredCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.ArrayOffsetIgnored();
+    }
+  }
+
+  /** The gallery's {@code StaticScratch}. */
+  public static final class StaticScratchCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.StaticScratch();
+    }
+  }
+
+  /** The gallery's {@code TrustsLengthByte}. */
+  public static final class TrustsLengthByteCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.TrustsLengthByte();
+    }
+  }
+
+  /** The gallery's {@code MovesThePosition}. */
+  public static final class MovesThePositionCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.MovesThePosition();
+    }
+  }
+
+  /** The gallery's {@code HashIncludesClient}. */
+  public static final class HashIncludesClientCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.HashIncludesClient();
+    }
+  }
+
+  /** The gallery's {@code MatchIgnoresProtocol}. */
+  public static final class MatchIgnoresProtocolCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.MatchIgnoresProtocol();
+    }
+  }
+
+  /** The gallery's {@code PrintsRawControls}. */
+  public static final class PrintsRawControlsCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.PrintsRawControls();
+    }
+  }
+
+  /** The gallery's {@code AssumesHeapBuffer}. */
+  public static final class AssumesHeapBufferCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.AssumesHeapBuffer();
+    }
+  }
+
+  /** The gallery's {@code AssumesWritableArray}. */
+  public static final class AssumesWritableArrayCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.AssumesWritableArray();
+    }
+  }
+
+  /** The gallery's {@code DropsLastByteWithoutNewline}. */
+  public static final class DropsLastByteWithoutNewlineCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.DropsLastByteWithoutNewline();
+    }
+  }
+
+  /** The gallery's {@code ThrowsOnBang}. */
+  public static final class ThrowsOnBangCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.ThrowsOnBang();
+    }
+  }
+
+  /** Law 1: a provider with an invalid name. */
+  public static final class BadNameCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.BadName();
     }
   }
 }

@@ -3,7 +3,7 @@ package io.pe4j.engine.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pe4j.testkit.Scenario;
+import io.pe4j.core.scenarios.Scenario;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

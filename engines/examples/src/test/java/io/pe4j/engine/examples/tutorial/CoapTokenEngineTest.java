@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.PersistenceEngine;
+import io.pe4j.core.scenarios.Scenario;
 import io.pe4j.testkit.PersistenceEngineContract;
-import io.pe4j.testkit.Scenario;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

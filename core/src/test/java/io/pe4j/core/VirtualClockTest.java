@@ -1,4 +1,4 @@
-package io.pe4j.testkit;
+package io.pe4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

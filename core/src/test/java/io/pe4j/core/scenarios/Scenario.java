@@ -1,4 +1,4 @@
-package io.pe4j.testkit;
+package io.pe4j.core.scenarios;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,6 +9,7 @@ import io.pe4j.api.Protocol;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.Verdict;
+import io.pe4j.core.VirtualClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

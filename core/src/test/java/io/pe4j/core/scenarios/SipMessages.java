@@ -1,4 +1,4 @@
-package io.pe4j.testkit;
+package io.pe4j.core.scenarios;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,18 +1,17 @@
-package io.pe4j.testkit.scenarios;
+package io.pe4j.core.scenarios;
 
-import static io.pe4j.testkit.scenarios.Fixtures.A;
-import static io.pe4j.testkit.scenarios.Fixtures.C1;
-import static io.pe4j.testkit.scenarios.Fixtures.RS3;
-import static io.pe4j.testkit.scenarios.Fixtures.VIP;
-import static io.pe4j.testkit.scenarios.Fixtures.f1;
-import static io.pe4j.testkit.scenarios.Fixtures.f2;
-import static io.pe4j.testkit.scenarios.Fixtures.fwd;
-import static io.pe4j.testkit.scenarios.Fixtures.m;
+import static io.pe4j.core.scenarios.Fixtures.A;
+import static io.pe4j.core.scenarios.Fixtures.C1;
+import static io.pe4j.core.scenarios.Fixtures.RS3;
+import static io.pe4j.core.scenarios.Fixtures.VIP;
+import static io.pe4j.core.scenarios.Fixtures.f1;
+import static io.pe4j.core.scenarios.Fixtures.f2;
+import static io.pe4j.core.scenarios.Fixtures.fwd;
+import static io.pe4j.core.scenarios.Fixtures.m;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.PersistenceEngines;
-import io.pe4j.testkit.Scenario;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,13 @@
-package io.pe4j.testkit;
+package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.math.BigDecimal;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A manual clock in nanoseconds, usable as the core's {@link Ticker}: time moves only when a test
- * says so, so every timeout rule can be checked to the nanosecond. Starts at 0.
+ * A manual clock in nanoseconds, usable as the core's {@link Ticker}, the one clock of the core's
+ * tests and scenarios: time moves only when a test says so, so every timeout rule can be checked to
+ * the nanosecond. Starts at 0.
  */
 public final class VirtualClock implements Ticker {
 
@@ -40,7 +41,7 @@ public final class VirtualClock implements Ticker {
     long now = nanos.get();
     if (target < now) {
       throw new IllegalArgumentException(
-          "time must not go backwards: " + seconds(target) + " < " + seconds(now));
+          "time must not go backwards: " + format(target) + " < " + format(now));
     }
     nanos.set(target);
     return this;
@@ -55,12 +56,22 @@ public final class VirtualClock implements Ticker {
     return this;
   }
 
-  /** Returns the time as seconds text, without trailing zeros ({@code 299.999}). */
-  public String seconds() {
-    return seconds(nanos.get());
+  /** Sets the time to {@code s} seconds (the core's own tests' shorthand). */
+  public void seconds(double s) {
+    at(s);
   }
 
-  static String seconds(long nanos) {
+  /** Moves the time forward by {@code s} seconds. */
+  public void advanceSeconds(double s) {
+    advanceNanos(Math.round(s * 1e9));
+  }
+
+  /** Returns the time as seconds text, without trailing zeros ({@code 299.999}). */
+  public String seconds() {
+    return format(nanos.get());
+  }
+
+  static String format(long nanos) {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
   }
 }

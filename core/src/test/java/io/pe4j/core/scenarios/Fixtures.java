@@ -1,11 +1,9 @@
-package io.pe4j.testkit.scenarios;
+package io.pe4j.core.scenarios;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pe4j.core.Destination;
 import io.pe4j.core.VirtualService;
-import io.pe4j.testkit.Scenario;
-import io.pe4j.testkit.SipMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
