@@ -1423,7 +1423,7 @@ public final class Ipvs {
    * listing ({@code -Lc}) is streamed entry by entry instead of built whole.
    *
    * @throws IpvsadmException with ipvsadm's message for a bad line
-   * @throws IOException if {@code out} fails
+   * @throws java.io.IOException if {@code out} fails
    */
   public void ipvsadm(String commandLine, Appendable out) throws java.io.IOException {
     Ipvsadm.execute(this, Ipvsadm.split(commandLine), "", out);

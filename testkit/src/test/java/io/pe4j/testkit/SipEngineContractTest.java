@@ -25,8 +25,7 @@ class SipEngineContractTest extends PersistenceEngineContract {
   protected List<byte[]> matchingDatagrams() {
     List<byte[]> out = new ArrayList<>();
     out.add(new SipGen(new Gen(3261)).message("a84b4c76e66710@pc33.example.org"));
-    Path dir =
-        Path.of(System.getProperty("pe4j.shared", "../../shared"), "testdata", "sip-torture");
+    Path dir = Path.of(System.getProperty("pe4j.testdata", "../testdata"), "sip-torture");
     try (Stream<Path> files = Files.list(dir)) {
       files
           .filter(

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A scenario harness for the core: ipvsadm lines and datagrams at virtual times, with the expected
- * verdicts and listings — compact enough that a scenario of {@code spec/ipvs-semantics.md} §13
+ * verdicts and listings — compact enough that a scenario of {@code docs/ipvs-semantics.md} §13
  * reads like the spec:
  *
  * <pre>{@code

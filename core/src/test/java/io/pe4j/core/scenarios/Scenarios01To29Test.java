@@ -30,7 +30,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenarios 1–29 of {@code spec/ipvs-semantics.md} §13.1, in virtual time. Where pe4j's decisions
+ * Scenarios 1–29 of {@code docs/ipvs-semantics.md} §13.1, in virtual time. Where pe4j's decisions
  * override the kernel (the spec's preamble: 14, 15, 23, 24, 26), the test follows them and says so.
  * Datagrams the engine cannot key are tested with DROP as written and with FALLBACK.
  */

@@ -28,7 +28,7 @@ import io.pe4j.core.Destination;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Scenarios 30–58 of {@code spec/ipvs-semantics.md} §13.1, in virtual time. */
+/** Scenarios 30–58 of {@code docs/ipvs-semantics.md} §13.1, in virtual time. */
 class Scenarios30To58Test {
 
   @Test

@@ -8,7 +8,7 @@ public final class SipMessages {
   private SipMessages() {}
 
   /**
-   * Returns the INVITE of {@code spec/ipvs-semantics.md} §13.0, {@code M(id)}, with the given
+   * Returns the INVITE of {@code docs/ipvs-semantics.md} §13.0, {@code M(id)}, with the given
    * Call-ID header line value.
    */
   public static byte[] invite(String callId) {

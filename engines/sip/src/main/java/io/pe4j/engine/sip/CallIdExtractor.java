@@ -5,7 +5,7 @@ import io.pe4j.api.PeResult;
 import java.nio.ByteBuffer;
 
 /**
- * Finds the Call-ID of a SIP message by the rules of {@code spec/sip-call-id.md} (numbered R1..R11
+ * Finds the Call-ID of a SIP message by the rules of {@code docs/sip-call-id.md} (numbered R1..R11
  * below), scanning the caller's bytes in place with absolute gets. Allocates nothing, except to
  * join a value folded over several lines.
  */

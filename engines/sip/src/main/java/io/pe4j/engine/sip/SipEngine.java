@@ -11,7 +11,7 @@ import io.pe4j.api.Protocol;
  * The {@code sip} persistence engine: its pe data is the SIP Call-ID, so that every datagram of one
  * call reaches the same real server (the kernel's {@code ip_vs_pe_sip}).
  *
- * <p>Extraction follows {@code spec/sip-call-id.md}: a start-line gate, header section only, long
+ * <p>Extraction follows {@code docs/sip-call-id.md}: a start-line gate, header section only, long
  * ({@code Call-ID}) and compact ({@code i}) names in any case, folding, CRLF or bare LF, duplicates
  * accepted only when byte-identical, and a maximum length (255 by default, the kernel's {@code
  * IP_VS_PEDATA_MAXLEN}). The scan runs in place over the caller's bytes and allocates nothing,

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * One nested class per rule of {@code spec/sip-call-id.md} §3; each test fails if its rule breaks.
+ * One nested class per rule of {@code docs/sip-call-id.md} §3; each test fails if its rule breaks.
  */
 class CallIdRulesTest {
 

@@ -21,14 +21,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Runs the engine over the RFC 4475 and RFC 5118 torture messages in {@code
- * shared/testdata/sip-torture}, byte-exact, against {@code torture-expected.tsv}.
+ * Runs the engine over the RFC 4475 and RFC 5118 torture messages in {@code testdata/sip-torture},
+ * byte-exact, against {@code torture-expected.tsv}.
  */
 class SipTortureTest {
 
   static Path tortureDir() {
-    String shared = System.getProperty("pe4j.shared", "../../../shared");
-    return Paths.get(shared, "testdata", "sip-torture");
+    return Paths.get(System.getProperty("pe4j.testdata", "../../testdata"), "sip-torture");
   }
 
   static List<String[]> expectations() throws IOException {
