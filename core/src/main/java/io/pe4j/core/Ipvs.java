@@ -290,7 +290,8 @@ public final class Ipvs {
       return Verdict.PASS;
     }
     // 3. Schedule.
-    return svc.persistent ? persistSchedule(svc, d, s, now) : schedule(svc, d, now);
+    ServiceConfig cfg = svc.config; // one read: this datagram sees one configuration
+    return cfg.persistent ? persistSchedule(svc, cfg, d, s, now) : schedule(svc, cfg, d, now);
   }
 
   private @Nullable VirtualService findService(Datagram d) {
@@ -321,22 +322,23 @@ public final class Ipvs {
   }
 
   /** Non-persistent scheduling: the scheduler picks, a connection records it (spec §1). */
-  private Verdict schedule(VirtualService svc, Datagram d, long now) {
+  private Verdict schedule(VirtualService svc, ServiceConfig cfg, Datagram d, long now) {
     if (svc.port == 0 && svc.fwmark == 0) {
       return Verdict.NO_DEST; // §5: port zero only supported in persistent services
     }
-    Destination dest = svc.scheduler.schedule(svc, d);
+    Destination dest = cfg.scheduler.schedule(svc, d);
     if (dest == null) {
       trace("{0}: no destination available", svc);
       return Verdict.NO_DEST;
     }
-    return bind(svc, dest, null, d, now);
+    return bind(svc, cfg, dest, null, d, now);
   }
 
   /** The persistence path, spec §3.3. */
-  private Verdict persistSchedule(VirtualService svc, Datagram d, Scratch s, long now) {
-    ConnParam param = fillKey(svc, d, s.param);
-    PersistenceEngine engine = svc.engine;
+  private Verdict persistSchedule(
+      VirtualService svc, ServiceConfig cfg, Datagram d, Scratch s, long now) {
+    ConnParam param = fillKey(svc, cfg, d, s.param);
+    PersistenceEngine engine = cfg.engine;
     PersistenceEngine keyEngine = null;
     if (engine != null) {
       PeResult r = fill(engine, param, d, false);
@@ -345,7 +347,7 @@ public final class Ipvs {
       } else {
         svc.engineFailures.computeIfAbsent(r.reason(), Ipvs::newAdder).increment();
         trace("{0}: engine {1} no match: {2}", svc, engine.name(), r.reason());
-        if (svc.failurePolicy == FailurePolicy.DROP) {
+        if (cfg.failurePolicy == FailurePolicy.DROP) {
           return dropVerdict(r.reason()); // §3.3 current kernels: silent drop, no ICMP
         }
         param.clearPeData(); // FALLBACK: the seed's normal persistence handling
@@ -359,13 +361,13 @@ public final class Ipvs {
     }
     Destination dest;
     if (t == null) {
-      dest = svc.scheduler.schedule(svc, d); // the scheduler sees the datagram, not the pe data
+      dest = cfg.scheduler.schedule(svc, d); // the scheduler sees the datagram, not the pe data
       if (dest == null) {
         trace("{0}: no destination available", svc);
         return Verdict.NO_DEST;
       }
       boolean normalPort = d.destinationPort() == svc.port && svc.port != 21 && svc.port != 0;
-      t = createTemplate(svc, probe, dest, normalPort ? dest.port : 0, now, false);
+      t = createTemplate(svc, cfg, probe, dest, normalPort ? dest.port : 0, now, false);
       if (t != null) {
         dest = t.destination; // a racing thread may have created it first
       }
@@ -378,17 +380,18 @@ public final class Ipvs {
     }
     if (t != null) {
       refreshTemplate(t, now);
-      if (svc.onePacket && d.protocol() == Protocol.UDP) {
+      if (cfg.onePacket && d.protocol() == Protocol.UDP) {
         syncOnePacketTemplate(t);
       }
     }
-    return bind(svc, dest, t, d, now);
+    return bind(svc, cfg, dest, t, d, now);
   }
 
   /** Fills the key fields of a template lookup, spec §3.1. */
-  private static ConnParam fillKey(VirtualService svc, Datagram d, ConnParam param) {
-    long clientHi = svc.maskHi(d.sourceHi());
-    long clientLo = svc.maskLo(d.sourceLo());
+  private static ConnParam fillKey(
+      VirtualService svc, ServiceConfig cfg, Datagram d, ConnParam param) {
+    long clientHi = cfg.maskHi(svc.ipv6, d.sourceHi());
+    long clientLo = cfg.maskLo(svc.ipv6, d.sourceLo());
     int dp = d.destinationPort();
     if (svc.fwmark != 0 && dp != svc.port) {
       return param.set(
@@ -400,7 +403,7 @@ public final class Ipvs {
           0,
           svc.fwmark & 0xffff_ffffL,
           0,
-          svc.engine);
+          cfg.engine);
     }
     int vport = svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
     return param.set(
@@ -412,7 +415,7 @@ public final class Ipvs {
         d.destinationHi(),
         d.destinationLo(),
         vport,
-        svc.engine);
+        cfg.engine);
   }
 
   private static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
@@ -466,6 +469,7 @@ public final class Ipvs {
 
   private @Nullable Template createTemplate(
       VirtualService svc,
+      ServiceConfig cfg,
       TemplateKey probe,
       Destination dest,
       int dport,
@@ -478,7 +482,7 @@ public final class Ipvs {
         return null;
       }
     }
-    Template fresh = new Template(svc, probe, dest, dport, now);
+    Template fresh = new Template(svc, probe, dest, dport, now, cfg.timeoutSeconds * SECOND);
     if (assured) {
       fresh.assure();
     }
@@ -532,7 +536,7 @@ public final class Ipvs {
               fresh.destination.persistConns.incrementAndGet();
               PersistenceEngine e = fresh.engine;
               if (e != null) {
-                engines.acquire(e.name(), "templates of " + fresh.service);
+                engines.acquire(e.name(), fresh.service.templatesHolder);
               }
               return fresh;
             });
@@ -543,7 +547,7 @@ public final class Ipvs {
     t.destination.persistConns.decrementAndGet();
     PersistenceEngine e = t.engine;
     if (e != null) {
-      engines.release(e, "templates of " + t.service);
+      engines.release(e, t.service.templatesHolder);
     }
   }
 
@@ -556,11 +560,16 @@ public final class Ipvs {
 
   /** Creates the connection (not for OPS), counts and returns the forward verdict. */
   private Verdict bind(
-      VirtualService svc, Destination dest, @Nullable Template t, Datagram d, long now) {
+      VirtualService svc,
+      ServiceConfig cfg,
+      Destination dest,
+      @Nullable Template t,
+      Datagram d,
+      long now) {
     int dp = d.destinationPort();
     int fwdPort = dp == svc.port && dest.port != 0 ? dest.port : dp;
     Verdict verdict = fwdPort == dest.port ? dest.forwardToPort : Verdict.forward(dest, fwdPort);
-    if (!(svc.onePacket && d.protocol() == Protocol.UDP)) {
+    if (!(cfg.onePacket && d.protocol() == Protocol.UDP)) {
       Connection c =
           addConnection(
               svc,
@@ -727,7 +736,8 @@ public final class Ipvs {
       return Verdict.PASS;
     }
     for (VirtualService svc : serviceTable) {
-      PersistenceEngine engine = svc.engine;
+      ServiceConfig cfg = svc.config;
+      PersistenceEngine engine = cfg.engine;
       if (engine == null
           || !engine.supportsConnOut()
           || svc.fwmark != 0
@@ -742,7 +752,7 @@ public final class Ipvs {
             && dest.port == d.sourcePort()
             && dest.address.hi() == d.sourceHi()
             && dest.address.lo() == d.sourceLo()) {
-          return connOut(svc, engine, dest, d, s, now);
+          return connOut(svc, cfg, engine, dest, d, s, now);
         }
       }
     }
@@ -751,15 +761,16 @@ public final class Ipvs {
 
   private Verdict connOut(
       VirtualService svc,
+      ServiceConfig cfg,
       PersistenceEngine engine,
       Destination dest,
       Datagram d,
       Scratch s,
       long now) {
     Template t = null;
-    if (svc.persistent) {
-      long cHi = svc.maskHi(d.destinationHi());
-      long cLo = svc.maskLo(d.destinationLo());
+    if (cfg.persistent) {
+      long cHi = cfg.maskHi(svc.ipv6, d.destinationHi());
+      long cLo = cfg.maskLo(svc.ipv6, d.destinationLo());
       ConnParam param =
           s.param.set(
               svc.ipv6,
@@ -784,14 +795,14 @@ public final class Ipvs {
         t = null;
       }
       if (t == null) {
-        t = createTemplate(svc, probe, dest, dest.port, now, true);
+        t = createTemplate(svc, cfg, probe, dest, dest.port, now, true);
       }
       if (t != null) {
         t.assure();
         refreshTemplate(t, now);
       }
     }
-    if (!svc.onePacket) {
+    if (!cfg.onePacket) {
       addConnection(
           svc,
           dest,
@@ -1070,9 +1081,10 @@ public final class Ipvs {
   }
 
   private void configure(VirtualService svc, ServiceSpec spec) {
+    ServiceConfig current = svc.config;
     Scheduler scheduler =
-        spec.scheduler().equals(svc.schedulerName) && svc.scheduler != null && isListed(svc)
-            ? svc.scheduler
+        spec.scheduler().equals(current.schedulerName) && isListed(svc)
+            ? current.scheduler
             : createScheduler(spec.scheduler());
     PersistenceEngine engine = null;
     String holder = "service " + svc;
@@ -1083,19 +1095,22 @@ public final class Ipvs {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
     }
-    PersistenceEngine old = svc.engine;
+    PersistenceEngine old = current.engine;
     if (old != null && isListed(svc)) {
       engines.release(old, holder);
     }
-    svc.schedulerName = spec.scheduler();
-    svc.scheduler = scheduler;
-    svc.schedulerFlags = spec.schedulerFlags();
-    svc.persistent = spec.persistenceSeconds() > 0;
-    svc.timeoutSeconds = spec.persistenceSeconds();
-    svc.netmask = spec.netmask();
-    svc.onePacket = spec.onePacket();
-    svc.engine = engine;
-    svc.failurePolicy = spec.failurePolicy();
+    ServiceConfig next =
+        new ServiceConfig(
+            spec.scheduler(),
+            scheduler,
+            spec.schedulerFlags(),
+            spec.persistenceSeconds() > 0,
+            spec.persistenceSeconds(),
+            spec.netmask(),
+            spec.onePacket(),
+            engine,
+            spec.failurePolicy());
+    svc.config = next; // published whole: a datagram sees the old options or these, never a mix
     scheduler.destinationsChanged(svc);
   }
 
@@ -1117,7 +1132,7 @@ public final class Ipvs {
       d.available = false;
     }
     purge(svc);
-    PersistenceEngine e = svc.engine;
+    PersistenceEngine e = svc.config.engine;
     if (e != null) {
       engines.release(e, "service " + svc);
     }
@@ -1189,7 +1204,7 @@ public final class Ipvs {
     }
     apply(dest, spec);
     svc.destinations.add(0, dest);
-    svc.scheduler.destinationsChanged(svc);
+    svc.config.scheduler.destinationsChanged(svc);
     return dest;
   }
 
@@ -1218,7 +1233,7 @@ public final class Ipvs {
       throw new IllegalArgumentException("No such destination");
     }
     apply(dest, spec);
-    svc.scheduler.destinationsChanged(svc);
+    svc.config.scheduler.destinationsChanged(svc);
     return dest;
   }
 
@@ -1235,7 +1250,7 @@ public final class Ipvs {
     dest.deletedAt = ticker.read();
     svc.destinations.remove(dest);
     svc.trash.add(dest);
-    svc.scheduler.destinationsChanged(svc);
+    svc.config.scheduler.destinationsChanged(svc);
     if (expireNodestConn) {
       flushUnavailable(dest);
     }
@@ -1328,7 +1343,7 @@ public final class Ipvs {
     serviceTable = serviceList.toArray(new VirtualService[0]);
     int n = 0;
     for (VirtualService svc : serviceList) {
-      PersistenceEngine e = svc.engine;
+      PersistenceEngine e = svc.config.engine;
       if (e != null && e.supportsConnOut()) {
         n++;
       }

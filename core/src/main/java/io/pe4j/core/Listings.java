@@ -201,23 +201,24 @@ final class Listings {
    * The default service line: scheduler, flags, persistence block (the PE only inside it [Q]), ops.
    */
   static String serviceLine(VirtualService svc) {
-    StringBuilder sb = new StringBuilder(serviceName(svc)).append(' ').append(svc.schedulerName);
-    if (!svc.schedulerFlags.isEmpty()) {
-      sb.append(" (").append(String.join(",", svc.schedulerFlags)).append(')');
+    StringBuilder sb =
+        new StringBuilder(serviceName(svc)).append(' ').append(svc.config.schedulerName);
+    if (!svc.config.schedulerFlags.isEmpty()) {
+      sb.append(" (").append(String.join(",", svc.config.schedulerFlags)).append(')');
     }
-    if (svc.persistent) {
-      sb.append(" persistent ").append(svc.timeoutSeconds);
-      if (!svc.ipv6 && svc.netmask != -1) {
-        sb.append(" mask ").append(IpAddress.ofIpv4(svc.netmask));
-      } else if (svc.ipv6 && svc.netmask != 128) {
-        sb.append(" mask ").append(svc.netmask);
+    if (svc.config.persistent) {
+      sb.append(" persistent ").append(svc.config.timeoutSeconds);
+      if (!svc.ipv6 && svc.config.netmask != -1) {
+        sb.append(" mask ").append(IpAddress.ofIpv4(svc.config.netmask));
+      } else if (svc.ipv6 && svc.config.netmask != 128) {
+        sb.append(" mask ").append(svc.config.netmask);
       }
-      PersistenceEngine e = svc.engine;
+      PersistenceEngine e = svc.config.engine;
       if (e != null) {
         sb.append(" pe ").append(e.name());
       }
     }
-    if (svc.onePacket) {
+    if (svc.config.onePacket) {
       sb.append(" ops");
     }
     return sb.toString();
@@ -239,7 +240,7 @@ final class Listings {
                 "No-match reason",
                 "Count"));
     for (VirtualService svc : sortedServices(ipvs)) {
-      PersistenceEngine e = svc.engine;
+      PersistenceEngine e = svc.config.engine;
       String engine = e == null ? "-" : e.name();
       sb.append(
           String.format(
@@ -277,27 +278,28 @@ final class Listings {
     StringBuilder sb = new StringBuilder();
     for (VirtualService svc : sortedServices(ipvs)) {
       String sel = selector(svc);
-      sb.append("-A ").append(sel).append(" -s ").append(svc.schedulerName);
-      if (svc.persistent) {
-        sb.append(" -p ").append(svc.timeoutSeconds);
+      sb.append("-A ").append(sel).append(" -s ").append(svc.config.schedulerName);
+      if (svc.config.persistent) {
+        sb.append(" -p ").append(svc.config.timeoutSeconds);
       }
-      if (!svc.ipv6 && svc.netmask != -1) {
-        sb.append(" -M ").append(IpAddress.ofIpv4(svc.netmask));
-      } else if (svc.ipv6 && svc.netmask != 128) {
-        sb.append(" -M ").append(svc.netmask);
+      if (!svc.ipv6 && svc.config.netmask != -1) {
+        sb.append(" -M ").append(IpAddress.ofIpv4(svc.config.netmask));
+      } else if (svc.ipv6 && svc.config.netmask != 128) {
+        sb.append(" -M ").append(svc.config.netmask);
       }
-      PersistenceEngine e = svc.engine;
+      PersistenceEngine e = svc.config.engine;
       if (e != null) {
         sb.append(" --pe ").append(e.name()); // [Q] printed regardless of persistence
       }
-      if (svc.onePacket) {
+      if (svc.config.onePacket) {
         sb.append(" -o");
       }
-      if (!svc.schedulerFlags.isEmpty()) {
-        sb.append(" -b ").append(String.join(",", svc.schedulerFlags));
+      if (!svc.config.schedulerFlags.isEmpty()) {
+        sb.append(" -b ").append(String.join(",", svc.config.schedulerFlags));
       }
-      if (svc.failurePolicy != FailurePolicy.FALLBACK) {
-        sb.append(" --pe-failure ").append(svc.failurePolicy.name().toLowerCase(Locale.ROOT));
+      if (svc.config.failurePolicy != FailurePolicy.FALLBACK) {
+        sb.append(" --pe-failure ")
+            .append(svc.config.failurePolicy.name().toLowerCase(Locale.ROOT));
       }
       sb.append('\n');
       for (Destination d : sortedDestinations(svc)) {

@@ -269,7 +269,7 @@ public final class Schedulers {
       if (t.length == 0) {
         return null;
       }
-      boolean withPort = s.schedulerFlags.contains("sh-port");
+      boolean withPort = s.config.schedulerFlags.contains("sh-port");
       int addr = fold(datagram, source);
       int port = source && withPort ? datagram.sourcePort() : 0;
       int hash = hash32(port + addr);
@@ -277,7 +277,7 @@ public final class Schedulers {
       if (eligible(d)) {
         return d;
       }
-      if (!source || !s.schedulerFlags.contains("sh-fallback")) {
+      if (!source || !s.config.schedulerFlags.contains("sh-fallback")) {
         return null;
       }
       for (int offset = 0; offset < 256; offset++) {
@@ -392,12 +392,12 @@ public final class Schedulers {
       if (t.length == 0) {
         return null;
       }
-      int port = s.schedulerFlags.contains("mh-port") ? datagram.sourcePort() : 0;
+      int port = s.config.schedulerFlags.contains("mh-port") ? datagram.sourcePort() : 0;
       int base = Math.floorMod(mix(port + fold(datagram, true), 0x27d4eb2f), M);
       if (eligible(t[base])) {
         return t[base];
       }
-      if (s.schedulerFlags.contains("mh-fallback")) {
+      if (s.config.schedulerFlags.contains("mh-fallback")) {
         for (int offset = 1; offset < M; offset++) {
           Destination d = t[(base + offset) % M];
           if (eligible(d)) {

@@ -57,7 +57,12 @@ final class Template implements TemplateView {
       int destinationPort,
       long now) {
     this(
-        service, probe, destination, destinationPort, now, service.timeoutSeconds * 1_000_000_000L);
+        service,
+        probe,
+        destination,
+        destinationPort,
+        now,
+        service.config.timeoutSeconds * 1_000_000_000L);
   }
 
   Template(

@@ -28,18 +28,8 @@ public final class VirtualService {
   final int fwmark;
   final boolean ipv6;
 
-  volatile String schedulerName = "wlc";
-  volatile Scheduler scheduler;
-  volatile Set<String> schedulerFlags = Set.of();
-  volatile boolean persistent;
-  volatile int timeoutSeconds;
-
-  /** IPv4 netmask as a network-order int, or the IPv6 prefix length. */
-  volatile int netmask;
-
-  volatile boolean onePacket;
-  volatile @Nullable PersistenceEngine engine;
-  volatile FailurePolicy failurePolicy = FailurePolicy.FALLBACK;
+  /** The options, replaced whole by {@code -E} (one volatile write); read once per datagram. */
+  volatile ServiceConfig config;
 
   /** Newest first, as the kernel inserts at the head (spec §8.0). */
   final CopyOnWriteArrayList<Destination> destinations = new CopyOnWriteArrayList<>();
@@ -52,6 +42,9 @@ public final class VirtualService {
   final LongAdder templatesRefused = new LongAdder();
   final LongAdder templatesEvicted = new LongAdder();
   final String name;
+
+  /** Who holds the engine for this service's templates, made once (not per new template). */
+  final String templatesHolder;
 
   /** The OUT verdict for datagrams NATed back to clients: from the virtual address and port. */
   final Verdict natOut;
@@ -68,26 +61,13 @@ public final class VirtualService {
     this.port = port;
     this.fwmark = fwmark;
     this.ipv6 = ipv6;
-    this.scheduler = scheduler;
-    this.netmask = ipv6 ? 128 : -1;
+    this.config = ServiceConfig.initial(scheduler, ipv6);
     this.natOut = Verdict.out(address, port, "nat");
     this.name =
         fwmark != 0
             ? "FWM " + fwmark + (ipv6 ? " IPv6" : "")
             : protocol + " " + address.withPort(port);
-  }
-
-  /** Returns the upper word of a client address masked by the persistence netmask (§3.1). */
-  long maskHi(long hi) {
-    return ipv6 ? hi & IpAddress.prefixMaskHi(netmask) : 0;
-  }
-
-  /**
-   * Returns the lower word of a client address masked by the persistence netmask: any 32-bit mask
-   * for IPv4, contiguous or not (§3.1).
-   */
-  long maskLo(long lo) {
-    return ipv6 ? lo & IpAddress.prefixMaskLo(netmask) : lo & netmask & 0xffff_ffffL;
+    this.templatesHolder = "templates of " + name;
   }
 
   /** Returns the protocol ({@link Protocol#IP} for a fwmark service). */
@@ -117,47 +97,47 @@ public final class VirtualService {
 
   /** Returns the scheduler's name. */
   public String schedulerName() {
-    return schedulerName;
+    return config.schedulerName;
   }
 
   /** Returns the scheduler flags ({@code -b}), such as {@code sh-fallback}. */
   public Set<String> schedulerFlags() {
-    return schedulerFlags;
+    return config.schedulerFlags;
   }
 
   /** Returns whether the service is persistent ({@code -p}). */
   public boolean isPersistent() {
-    return persistent;
+    return config.persistent;
   }
 
   /** Returns the persistence timeout in seconds. */
   public int timeoutSeconds() {
-    return timeoutSeconds;
+    return config.timeoutSeconds;
   }
 
   /** Returns the IPv4 persistence netmask as a network-order int (IPv4 services). */
   public int netmaskIpv4() {
-    return netmask;
+    return config.netmask;
   }
 
   /** Returns the IPv6 persistence prefix length (IPv6 services). */
   public int prefixLength() {
-    return netmask;
+    return config.netmask;
   }
 
   /** Returns whether one-packet scheduling ({@code -o}) is on. */
   public boolean isOnePacket() {
-    return onePacket;
+    return config.onePacket;
   }
 
   /** Returns the persistence engine ({@code --pe}), or null. */
   public @Nullable PersistenceEngine engine() {
-    return engine;
+    return config.engine;
   }
 
   /** Returns what happens to datagrams the engine cannot key. */
   public FailurePolicy failurePolicy() {
-    return failurePolicy;
+    return config.failurePolicy;
   }
 
   /** Returns the real servers, newest first (the kernel's list order). */
