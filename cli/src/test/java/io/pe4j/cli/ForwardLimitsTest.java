@@ -34,9 +34,16 @@ class ForwardLimitsTest {
   }
 
   static List<String> pe4j(String... args) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(java(), "-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
+    return pe4jWithHeap(null, args);
+  }
+
+  /** The pe4j command in a JVM of its own, with {@code -Xmx} set when {@code heap} is given. */
+  static List<String> pe4jWithHeap(@org.jspecify.annotations.Nullable String heap, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(java()));
+    if (heap != null) {
+      cmd.add("-Xmx" + heap);
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -133,16 +140,10 @@ class ForwardLimitsTest {
     int vport = DemoRun.freePort();
     Path rules = Files.write(dir.resolve("rules"), List.of("-A -u 127.0.0.1:" + vport + " -s rr"));
     try (Processes ps = new Processes(dir.resolve("logs"))) {
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  java(),
-                  "-Xmx256m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Pe4j.class.getName()));
-      cmd.addAll(List.of("forward", "--rules", rules.toString(), "--threads", "1"));
-      Process p = ps.start("fwd", cmd);
+      Process p =
+          ps.start(
+              "fwd",
+              pe4jWithHeap("256m", "forward", "--rules", rules.toString(), "--threads", "1"));
       ps.awaitLog("fwd", "ready", 30);
       Matcher m =
           Pattern.compile(
@@ -302,24 +303,18 @@ class ForwardLimitsTest {
                 "-a -u 127.0.0.1:" + vport + " -r 127.0.0.1:9 -m"));
     try (Processes ps = new Processes(dir.resolve("logs"));
         DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  java(),
-                  "-Xmx48m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Pe4j.class.getName()));
-      cmd.addAll(
-          List.of(
-              "forward",
-              "--rules",
-              rules.toString(),
-              "--threads",
-              "1",
-              "--max-templates",
-              "100000000"));
-      Process p = ps.start("fwd", cmd);
+      Process p =
+          ps.start(
+              "fwd",
+              pe4jWithHeap(
+                  "48m",
+                  "forward",
+                  "--rules",
+                  rules.toString(),
+                  "--threads",
+                  "1",
+                  "--max-templates",
+                  "100000000"));
       ps.awaitLog("fwd", "ready", 30);
       InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vport);
       String pad = "x".repeat(200);

@@ -208,10 +208,9 @@ final class Listings {
     }
     if (svc.config.persistent) {
       sb.append(" persistent ").append(svc.config.timeoutSeconds);
-      if (!svc.ipv6 && svc.config.netmask != -1) {
-        sb.append(" mask ").append(IpAddress.ofIpv4(svc.config.netmask));
-      } else if (svc.ipv6 && svc.config.netmask != 128) {
-        sb.append(" mask ").append(svc.config.netmask);
+      String mask = netmaskText(svc);
+      if (mask != null) {
+        sb.append(" mask ").append(mask);
       }
       PersistenceEngine e = svc.config.engine;
       if (e != null) {
@@ -282,10 +281,9 @@ final class Listings {
       if (svc.config.persistent) {
         sb.append(" -p ").append(svc.config.timeoutSeconds);
       }
-      if (!svc.ipv6 && svc.config.netmask != -1) {
-        sb.append(" -M ").append(IpAddress.ofIpv4(svc.config.netmask));
-      } else if (svc.ipv6 && svc.config.netmask != 128) {
-        sb.append(" -M ").append(svc.config.netmask);
+      String mask = netmaskText(svc);
+      if (mask != null) {
+        sb.append(" -M ").append(mask);
       }
       PersistenceEngine e = svc.config.engine;
       if (e != null) {
@@ -327,6 +325,15 @@ final class Listings {
             ? "-t"
             : svc.protocol == Protocol.UDP ? "-u" : "--sctp-service";
     return opt + " " + svc.address.withPort(svc.port);
+  }
+
+  /** Returns the persistence netmask as ipvsadm prints it, or null for the full mask. */
+  private static @Nullable String netmaskText(VirtualService svc) {
+    int mask = svc.config.netmask;
+    if (!svc.ipv6 && mask != -1) {
+      return IpAddress.ofIpv4(mask).toString();
+    }
+    return svc.ipv6 && mask != 128 ? Integer.toString(mask) : null;
   }
 
   /** {@code ipvsadm -Lcn [--persistent-conn]}. */

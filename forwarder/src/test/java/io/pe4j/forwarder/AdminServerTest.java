@@ -162,16 +162,7 @@ class AdminServerTest {
   @Test
   void idleSlowAndNonReadingClients_doNotBlockOthers() throws Exception {
     Ipvs ipvs = ipvs();
-    for (int i = 0; i < 50_000; i++) {
-      ipvs.process(
-          io.pe4j.api.Datagram.udp(
-              io.pe4j.api.IpAddress.parse("198.51.100.10"),
-              5060,
-              io.pe4j.api.IpAddress.parse("127.0.0.1"),
-              5999,
-              ("INVITE sip:b SIP/2.0\r\nCall-ID: c" + i + "\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII)));
-    }
+    fill(ipvs, 50_000);
     Path sock = dir.resolve("busy.sock");
     List<SocketChannel> hogs = new ArrayList<>();
     try (AdminServer admin = AdminServer.unix(sock, ipvs, null)) {
@@ -211,6 +202,20 @@ class AdminServerTest {
     }
   }
 
+  /** Gives the service {@code n} templates, one Call-ID each. */
+  static void fill(Ipvs ipvs, int n) {
+    for (int i = 0; i < n; i++) {
+      ipvs.process(
+          io.pe4j.api.Datagram.udp(
+              io.pe4j.api.IpAddress.parse("198.51.100.10"),
+              5060,
+              io.pe4j.api.IpAddress.parse("127.0.0.1"),
+              5999,
+              ("INVITE sip:b SIP/2.0\r\nCall-ID: c" + i + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII)));
+    }
+  }
+
   @Test
   void overlongLine_isRefused() throws Exception {
     Path sock = dir.resolve("long.sock");
@@ -222,17 +227,10 @@ class AdminServerTest {
 
   @Test
   void largeListing_isStreamedWhole() throws Exception {
-    Ipvs ipvs = ipvs();
-    for (int i = 0; i < 20_000; i++) {
-      ipvs.process(
-          io.pe4j.api.Datagram.udp(
-              io.pe4j.api.IpAddress.parse("198.51.100.10"),
-              5060,
-              io.pe4j.api.IpAddress.parse("127.0.0.1"),
-              5999,
-              ("INVITE sip:b SIP/2.0\r\nCall-ID: c" + i + "\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII)));
-    }
+    Ipvs ipvs = Ipvs.builder().ticker(() -> 0L).build(); // frozen: both listings show one time
+    ipvs.ipvsadm("-A -u 127.0.0.1:5999 -s rr -p 60 --pe sip -o");
+    ipvs.ipvsadm("-a -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m");
+    fill(ipvs, 20_000);
     try (AdminServer admin = AdminServer.unix(dir.resolve("l.sock"), ipvs, null)) {
       String listing = AdminServer.send(admin.address(), null, "-Lcn --persistent-conn");
       assertEquals(20_000 + 2, listing.lines().count());
