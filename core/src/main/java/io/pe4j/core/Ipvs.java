@@ -20,9 +20,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +55,6 @@ public final class Ipvs {
   private final PersistenceEngines engines;
   private final Schedulers schedulers;
   private final int seed;
-  private final long maxTemplates;
 
   // The services: written under this object's lock, in list order and indexed by key; published
   // to the datagram path as one array (serviceTable) after each change, or once after a batch.
@@ -86,16 +83,10 @@ public final class Ipvs {
     }
   }
 
-  final Cache<TemplateKey, Template> templates;
-  private final VarExpiration<TemplateKey, Template> templateTimers;
+  final TemplateTable templates;
   final Cache<ConnKey, Connection> connections;
   private final VarExpiration<ConnKey, Connection> connectionTimers;
   private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
-  private final AtomicLong templateCount = new AtomicLong();
-  // Templates in creation order, the newest maxTemplates of them: where a full table looks for
-  // templates that never became established (the kernel's drop_entry defence, for templates).
-  private final ConcurrentLinkedQueue<Template> creationOrder = new ConcurrentLinkedQueue<>();
-  private final AtomicLong creationOrderSize = new AtomicLong();
   private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
   private final LongAdder destinationUnavailableDrops = new LongAdder();
 
@@ -127,31 +118,7 @@ public final class Ipvs {
     this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
     this.schedulers = b.schedulers;
     this.seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
-    this.maxTemplates = b.maxTemplates;
-    this.templates =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .expireAfter(
-                new Expiry<TemplateKey, Template>() {
-                  @Override
-                  public long expireAfterCreate(TemplateKey k, Template t, long now) {
-                    return Math.max(0, t.removalAt() - now);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(TemplateKey k, Template t, long now, long current) {
-                    return Math.max(0, t.removalAt() - now);
-                  }
-
-                  @Override
-                  public long expireAfterRead(TemplateKey k, Template t, long now, long current) {
-                    return current;
-                  }
-                })
-            .evictionListener(this::templateEvicted)
-            .build();
-    this.templateTimers = templates.policy().expireVariably().orElseThrow();
+    this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates);
     this.connections =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -176,13 +143,6 @@ public final class Ipvs {
             .evictionListener(this::connectionEvicted)
             .build();
     this.connectionTimers = connections.policy().expireVariably().orElseThrow();
-  }
-
-  private void templateEvicted(
-      @Nullable TemplateKey key, @Nullable Template t, RemovalCause cause) {
-    if (t != null) {
-      templateGone(t);
-    }
   }
 
   private void connectionEvicted(
@@ -354,7 +314,7 @@ public final class Ipvs {
       }
     }
     TemplateKey probe = s.templateProbe.probe(param, keyEngine, seed);
-    Template t = templates.getIfPresent(probe);
+    Template t = templates.find(probe);
     if (t != null && !isValid(t, null)) {
       invalidate(t, now);
       t = null;
@@ -441,30 +401,8 @@ public final class Ipvs {
         && (required == null || required == dest);
   }
 
-  /**
-   * Invalidates a template (spec §3.5, the "0xffff trick"): its ports become 65535, it no longer
-   * matches any lookup, and it stays listed until its own timer removes it.
-   */
   private void invalidate(Template t, long now) {
-    synchronized (t) {
-      if (t.invalidated) {
-        return;
-      }
-      t.invalidated = true;
-    }
-    TemplateKey old = t.key;
-    if (!templates.asMap().remove(old, t)) {
-      return;
-    }
-    t.virtualPort = 0xffff;
-    t.destinationPort = 0xffff;
-    t.key = TemplateKey.invalidated(t);
-    long remaining = t.removalAt() - now;
-    if (remaining > 0) {
-      var unused = templateTimers.put(t.key, t, remaining, TimeUnit.NANOSECONDS);
-    } else {
-      templateGone(t);
-    }
+    templates.invalidate(t, now);
   }
 
   private @Nullable Template createTemplate(
@@ -475,87 +413,19 @@ public final class Ipvs {
       int dport,
       long now,
       boolean assured) {
-    if (templateCount.get() >= maxTemplates) {
-      templates.cleanUp(); // evict what has expired before refusing
-      if (templateCount.get() >= maxTemplates && !evictUnestablished()) {
-        svc.templatesRefused.increment();
-        return null;
-      }
-    }
     Template fresh = new Template(svc, probe, dest, dport, now, cfg.timeoutSeconds * SECOND);
     if (assured) {
       fresh.assure();
     }
-    Template winner = insertTemplate(fresh);
+    Template winner = templates.create(fresh, true);
     if (winner == fresh) {
       trace("{0}: new template -> {1}", svc, dest);
-      creationOrder.offer(fresh);
-      if (creationOrderSize.incrementAndGet() > maxTemplates && creationOrder.poll() != null) {
-        creationOrderSize.decrementAndGet();
-      }
     }
     return winner;
   }
 
-  /**
-   * Makes room in a full table by removing the oldest template that never became established: it
-   * saw one datagram, no reply (not ASSURED) and controls no connection. A flood of one-datagram
-   * keys thus gives way to itself, never to calls in progress. Looks at 64 templates at most.
-   */
-  private boolean evictUnestablished() {
-    for (int i = 0; i < 64; i++) {
-      Template t = creationOrder.poll();
-      if (t == null) {
-        return false;
-      }
-      creationOrderSize.decrementAndGet();
-      if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
-        continue; // established (or leaving): it keeps its place in the table
-      }
-      if (templates.asMap().remove(t.key, t)) {
-        templateGone(t);
-        t.service.templatesEvicted.increment();
-        trace("{0}: template evicted to make room (one datagram)", t.service);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Inserts a new template unless a racing thread inserted one with the same key first, and returns
-   * the one that is in the table: creation is atomic per key.
-   */
-  private Template insertTemplate(Template fresh) {
-    return templates
-        .asMap()
-        .computeIfAbsent(
-            fresh.key,
-            k -> {
-              templateCount.incrementAndGet();
-              fresh.destination.persistConns.incrementAndGet();
-              PersistenceEngine e = fresh.engine;
-              if (e != null) {
-                engines.acquire(e.name(), fresh.service.templatesHolder);
-              }
-              return fresh;
-            });
-  }
-
-  private void templateGone(Template t) {
-    templateCount.decrementAndGet();
-    t.destination.persistConns.decrementAndGet();
-    PersistenceEngine e = t.engine;
-    if (e != null) {
-      engines.release(e, t.service.templatesHolder);
-    }
-  }
-
   private void refreshTemplate(Template t, long now) {
-    long removal = t.refresh(now);
-    if (!t.invalidated) {
-      templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
-    }
+    templates.refresh(t, now);
   }
 
   /** Creates the connection (not for OPS), counts and returns the forward verdict. */
@@ -622,10 +492,7 @@ public final class Ipvs {
     }
     dest.updateOverload();
     if (t != null) {
-      long removal = t.control(c.expiresAt, true);
-      if (!t.invalidated) {
-        templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
-      }
+      templates.controlled(t, t.control(c.expiresAt, true), now);
     }
     Connection previous = connections.asMap().put(key, c);
     if (previous != null) {
@@ -640,10 +507,7 @@ public final class Ipvs {
     connectionTimers.setExpiresAfter(c.key, c.timeoutNanos, TimeUnit.NANOSECONDS);
     Template t = c.control;
     if (t != null) {
-      long removal = t.control(c.expiresAt, false);
-      if (!t.invalidated && templates.asMap().containsKey(t.key)) {
-        templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
-      }
+      templates.retime(t, t.control(c.expiresAt, false), now);
     }
   }
 
@@ -789,7 +653,7 @@ public final class Ipvs {
         return Verdict.out(d.sourceAddress(), d.sourcePort(), "not NATed: " + r.reason());
       }
       TemplateKey probe = s.templateProbe.probe(param, engine, seed);
-      t = templates.getIfPresent(probe);
+      t = templates.find(probe);
       if (t != null && !isValid(t, dest)) {
         invalidate(t, now); // re-bind the Call-ID to the sending server
         t = null;
@@ -997,21 +861,19 @@ public final class Ipvs {
     }
     TemplateKey probe = scratch.get().templateProbe.probe(param, engine, seed);
     long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
-    Template t = templates.getIfPresent(probe);
+    Template t = templates.find(probe);
     if (t == null) {
-      if (templateCount.get() >= maxTemplates) {
-        svc.templatesRefused.increment();
-        return false;
-      }
       Template fresh = new Template(svc, probe, dest, e.dport, now, timeout);
       fresh.synced = true;
       if (e.state == 1) {
         fresh.assure();
       }
-      t = insertTemplate(fresh);
+      t = templates.create(fresh, false); // a backup never evicts for a sync entry
+      if (t == null) {
+        return false;
+      }
     }
-    long removal = t.resync(now, timeout);
-    templateTimers.setExpiresAfter(t.key, Math.max(0, removal - now), TimeUnit.NANOSECONDS);
+    templates.retime(t, t.resync(now, timeout), now);
     return true;
   }
 
@@ -1145,11 +1007,7 @@ public final class Ipvs {
         removeConnection(c);
       }
     }
-    for (Template t : new ArrayList<>(templates.asMap().values())) {
-      if (t.service == svc && templates.asMap().remove(t.key, t)) {
-        templateGone(t);
-      }
-    }
+    templates.removeIf(t -> t.service == svc);
   }
 
   /** Removes every service ({@code ipvsadm -C}). */
@@ -1262,19 +1120,12 @@ public final class Ipvs {
       if (c.destination == dest) {
         removeConnection(c);
         Template t = c.control;
-        if (t != null
-            && t.controlledCount() == 0
-            && !t.isAssured()
-            && templates.asMap().remove(t.key, t)) {
-          templateGone(t);
+        if (t != null && t.controlledCount() == 0 && !t.isAssured()) {
+          templates.remove(t);
         }
       }
     }
-    for (Template t : new ArrayList<>(templates.asMap().values())) {
-      if (t.destination == dest && t.controlledCount() == 0 && templates.asMap().remove(t.key, t)) {
-        templateGone(t);
-      }
-    }
+    templates.removeIf(t -> t.destination == dest && t.controlledCount() == 0);
   }
 
   /**
@@ -1391,8 +1242,7 @@ public final class Ipvs {
 
   /** Returns the number of templates, invalidated ones included. */
   public long templateCount() {
-    templates.cleanUp();
-    return templateCount.get();
+    return templates.count();
   }
 
   /** Returns the number of connection entries (OPS datagrams create none). */
@@ -1459,8 +1309,7 @@ public final class Ipvs {
   }
 
   List<Template> templateSnapshot() {
-    templates.cleanUp();
-    return new ArrayList<>(templates.asMap().values());
+    return templates.snapshot();
   }
 
   List<Connection> connectionSnapshot() {

@@ -178,7 +178,7 @@ class RandomizedStatefulTest {
       if (evicted) {
         // the template that left must be one that never became established
         java.util.Set<String> inCore = new java.util.HashSet<>();
-        for (Template ct : ipvs.templates.asMap().values()) {
+        for (Template ct : ipvs.templates.snapshot()) {
           if (!ct.invalidated) {
             PeData pd = ct.peData;
             inCore.add(pd == null ? FALLBACK_KEY : pd.toPrintableString());

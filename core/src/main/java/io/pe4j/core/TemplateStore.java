@@ -1,0 +1,56 @@
+package io.pe4j.core;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The template store seam: where {@link TemplateTable} keeps templates and their timers. What a
+ * store must guarantee (checked by {@code TemplateStoreContract} in the core's tests, which any
+ * store extends):
+ *
+ * <ul>
+ *   <li><b>Exact visibility.</b> {@link #get} never returns a template whose removal time has
+ *       passed on the injected ticker, and returns the one stored under an equal key otherwise.
+ *   <li><b>Atomic create-if-absent.</b> Of threads inserting templates with equal keys at once, one
+ *       wins; all get the winner; {@code onInsert} runs once, for the winner, inside the insertion.
+ *   <li><b>Refresh on use.</b> {@link #expireAt} moves a stored template's removal time (the rules
+ *       of spec §3.4 are computed by {@link Template}; the store only keeps the time).
+ *   <li><b>Expiry.</b> A template past its removal time is removed and handed to the expiry
+ *       listener exactly once, at most about 1.1 s late (physical removal may lag visibility); a
+ *       template removed through {@link #remove} is not handed to it.
+ *   <li><b>Snapshot.</b> {@link #snapshot} lists the stored templates (for listings and sync).
+ * </ul>
+ *
+ * The table above the store owns the bound, the eviction of unestablished templates and the engine
+ * reference counts; a store holds what it is given.
+ */
+interface TemplateStore {
+
+  /** Returns the live template stored under a key equal to {@code probe}, or null. */
+  @Nullable Template get(TemplateKey probe);
+
+  /**
+   * Stores {@code fresh} under {@code fresh.key} unless a live template is stored there, and
+   * returns the one stored; runs {@code onInsert} inside the atomic insertion when {@code fresh}
+   * wins. The timer starts at {@code fresh.removalAt()}.
+   */
+  Template putIfAbsent(Template fresh, Runnable onInsert);
+
+  /** Stores {@code t} under {@code t.key}, removing after {@code removalAt} (an invalidation). */
+  void put(Template t, long removalAt, long now);
+
+  /** Moves the removal time of {@code t} if it is stored; does nothing otherwise. */
+  void expireAt(Template t, long removalAt, long now);
+
+  /** Removes {@code t} if it is stored under its key; the expiry listener is not told. */
+  boolean remove(Template t);
+
+  /** Returns whether {@code t} is stored under its key. */
+  boolean contains(Template t);
+
+  /** Runs pending expiry now. */
+  void cleanUp();
+
+  /** Returns the stored templates. */
+  List<Template> snapshot();
+}

@@ -1,0 +1,196 @@
+package io.pe4j.core;
+
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.PersistenceEngines;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The connection templates (spec §3): the only owner and writer of templates and their timers —
+ * lookup, atomic creation, refresh on use, invalidation (§3.5), the bound with the eviction of
+ * templates that never became established, removal, and the per-destination and per-engine counts
+ * that follow each template in and out. Keeps them in a {@link TemplateStore}.
+ */
+final class TemplateTable {
+
+  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
+
+  private final TemplateStore store;
+  private final PersistenceEngines engines;
+  private final long max;
+  private final AtomicLong count = new AtomicLong();
+  // Templates in creation order, the newest `max` of them: where a full table looks for
+  // templates that never became established (the kernel's drop_entry defence, for templates).
+  private final ConcurrentLinkedQueue<Template> creationOrder = new ConcurrentLinkedQueue<>();
+  private final AtomicLong creationOrderSize = new AtomicLong();
+
+  TemplateTable(
+      com.github.benmanes.caffeine.cache.Ticker ticker, PersistenceEngines engines, long max) {
+    this.engines = engines;
+    this.max = max;
+    this.store = new CaffeineTemplateStore(ticker, this::gone);
+  }
+
+  /** Returns the live template for {@code probe}, or null. */
+  @Nullable Template find(TemplateKey probe) {
+    return store.get(probe);
+  }
+
+  /**
+   * Creates a template unless a racing thread created one for the same key first, and returns the
+   * one in the table; null when the table is full and no unestablished template can make room
+   * (counted as refused).
+   */
+  @Nullable Template create(Template fresh, boolean mayEvict) {
+    VirtualService svc = fresh.service;
+    if (count.get() >= max) {
+      store.cleanUp(); // expired templates leave before anything is refused
+      if (count.get() >= max && !(mayEvict && evictUnestablished())) {
+        svc.templatesRefused.increment();
+        return null;
+      }
+    }
+    Template winner = store.putIfAbsent(fresh, () -> arrived(fresh));
+    if (winner == fresh && mayEvict) {
+      creationOrder.offer(fresh);
+      if (creationOrderSize.incrementAndGet() > max && creationOrder.poll() != null) {
+        creationOrderSize.decrementAndGet();
+      }
+    }
+    return winner;
+  }
+
+  /**
+   * Makes room in a full table by removing the oldest template that never became established: it
+   * saw one datagram, no reply (not ASSURED) and controls no connection. A flood of one-datagram
+   * keys thus gives way to itself, never to calls in progress. Looks at 64 templates at most.
+   */
+  private boolean evictUnestablished() {
+    for (int i = 0; i < 64; i++) {
+      Template t = creationOrder.poll();
+      if (t == null) {
+        return false;
+      }
+      creationOrderSize.decrementAndGet();
+      if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
+        continue; // established (or leaving): it keeps its place in the table
+      }
+      if (remove(t)) {
+        t.service.templatesEvicted.increment();
+        if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+          LOG.log(System.Logger.Level.TRACE, "{0}: template evicted to make room", t.service);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Restarts a template's timer on use (§3.4 item 1). */
+  void refresh(Template t, long now) {
+    long removal = t.refresh(now);
+    if (!t.invalidated) {
+      store.expireAt(t, removal, now);
+    }
+  }
+
+  /** Sets a template's timer after a datagram found it, if it is still in the table. */
+  void retime(Template t, long removal, long now) {
+    if (!t.invalidated && store.contains(t)) {
+      store.expireAt(t, removal, now);
+    }
+  }
+
+  /** Sets the timer of a template that a new controlled connection keeps alive. */
+  void controlled(Template t, long removal, long now) {
+    if (!t.invalidated) {
+      store.expireAt(t, removal, now);
+    }
+  }
+
+  /**
+   * Invalidates a template (spec §3.5, the "0xffff trick"): its ports become 65535, it no longer
+   * matches any lookup, and it stays listed until its own timer removes it.
+   */
+  void invalidate(Template t, long now) {
+    synchronized (t) {
+      if (t.invalidated) {
+        return;
+      }
+      t.invalidated = true;
+    }
+    if (!store.remove(t)) {
+      return;
+    }
+    t.virtualPort = 0xffff;
+    t.destinationPort = 0xffff;
+    t.key = TemplateKey.invalidated(t);
+    long removal = t.removalAt();
+    if (removal > now) {
+      store.put(t, removal, now);
+    } else {
+      gone(t);
+    }
+  }
+
+  /** Removes a template at once; returns whether it was in the table. */
+  boolean remove(Template t) {
+    if (store.remove(t)) {
+      gone(t);
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes every template {@code which} selects. */
+  void removeIf(Predicate<Template> which) {
+    for (Template t : store.snapshot()) {
+      if (which.test(t)) {
+        remove(t);
+      }
+    }
+  }
+
+  /** Returns the templates, for listings and sync. */
+  List<Template> snapshot() {
+    return store.snapshot();
+  }
+
+  /** Returns the number of templates, the expired ones removed first. */
+  long count() {
+    store.cleanUp();
+    return count.get();
+  }
+
+  /** Returns whether the table is at its bound (sync refuses new templates then). */
+  boolean full() {
+    return count.get() >= max;
+  }
+
+  void cleanUp() {
+    store.cleanUp();
+  }
+
+  /** Inside the atomic insertion: the counts that follow a template in. */
+  private void arrived(Template t) {
+    count.incrementAndGet();
+    t.destination.persistConns.incrementAndGet();
+    PersistenceEngine e = t.engine;
+    if (e != null) {
+      engines.acquire(e.name(), t.service.templatesHolder);
+    }
+  }
+
+  /** The counts that follow a template out (expired, removed or evicted). */
+  private void gone(Template t) {
+    count.decrementAndGet();
+    t.destination.persistConns.decrementAndGet();
+    PersistenceEngine e = t.engine;
+    if (e != null) {
+      engines.release(e, t.service.templatesHolder);
+    }
+  }
+}
