@@ -101,8 +101,7 @@ public final class Ipvs {
   private final LongAdder syncErrors = new LongAdder();
   private final LongAdder syncSkipped = new LongAdder();
 
-  /** A running sync master: where messages go and in which protocol version. */
-  private record SyncMaster(int syncId, int version, Consumer<byte[]> sender) {}
+  private final LongAdder syncDropped = new LongAdder();
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
@@ -702,8 +701,9 @@ public final class Ipvs {
    * Starts sending sync messages ({@code ipvsadm --start-daemon master}): templates of one-packet
    * services on every use (version 1 only: the version-0 sender skips one-packet connections before
    * their template), other connections at their 3rd, 53rd, 103rd... packet followed by their
-   * template. Each message holds one entry, in the kernel's wire layout; {@code sender} must not
-   * block. Version 0 carries no pe data.
+   * template. Each message holds one entry, in the kernel's wire layout. Entries are queued (at
+   * most 65,536; a full queue drops and counts them, {@link #syncDropped()}) and handed to {@code
+   * sender} on a thread of their own, never on the datagram's. Version 0 carries no pe data.
    *
    * @throws IllegalArgumentException unless the version is 0 or 1
    */
@@ -711,18 +711,41 @@ public final class Ipvs {
     if (version != 0 && version != 1) {
       throw new IllegalArgumentException("sync_version must be 0 or 1: " + version);
     }
-    syncMaster = new SyncMaster(syncId & 0xff, version, Objects.requireNonNull(sender));
+    SyncMaster old = syncMaster;
+    syncMaster =
+        new SyncMaster(
+            syncId & 0xff, version, Objects.requireNonNull(sender), syncErrors, syncDropped);
+    if (old != null) {
+      old.close();
+    }
   }
 
   /** Stops the sync master. */
   public void stopSyncMaster() {
+    SyncMaster m = syncMaster;
     syncMaster = null;
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  /** Waits until the sync messages queued so far were handed to the sender (tests, shutdown). */
+  public void flushSync() {
+    SyncMaster m = syncMaster;
+    if (m != null) {
+      m.flush();
+    }
+  }
+
+  /** Returns how many sync entries were dropped because the sync queue was full. */
+  public long syncDropped() {
+    return syncDropped.sum();
   }
 
   private void syncOnePacketTemplate(Template t) {
     SyncMaster m = syncMaster;
     if (m != null && m.version == 1) {
-      send(m, templateEntry(t, true));
+      m.offer(templateEntry(t, true));
     }
   }
 
@@ -742,10 +765,10 @@ public final class Ipvs {
     e.caddr = IpAddress.of(c.key.ipv6, c.key.fromHi, c.key.fromLo);
     e.vaddr = IpAddress.of(c.key.ipv6, c.key.toHi, c.key.toLo);
     e.daddr = c.destination.address;
-    send(m, e);
+    m.offer(e);
     Template t = c.control;
     if (t != null) {
-      send(m, templateEntry(t, m.version == 1));
+      m.offer(templateEntry(t, m.version == 1));
     }
   }
 
@@ -768,18 +791,6 @@ public final class Ipvs {
       e.peName = pe.name();
     }
     return e;
-  }
-
-  private void send(SyncMaster m, Sync.Entry e) {
-    if (m.version == 0 && e.ipv6) {
-      return; // version 0 is IPv4-only
-    }
-    try {
-      m.sender.accept(m.version == 1 ? Sync.encodeV1(m.syncId, e) : Sync.encodeV0(m.syncId, e));
-    } catch (RuntimeException ex) {
-      syncErrors.increment();
-      LOG.log(System.Logger.Level.WARNING, "sync sender failed", ex);
-    }
   }
 
   /**

@@ -113,18 +113,21 @@ public final class Scenario {
    */
   public Scenario udp(String from, String to, byte[] payload) {
     last = ipvs.process(datagram(Protocol.UDP, from, to, payload, 0));
+    ipvs.flushSync(); // sync leaves on its own thread: what a step sent has arrived after it
     return this;
   }
 
   /** Sends a datagram from a client with a protocol and fwmark (0 = none). */
   public Scenario send(Protocol protocol, String from, String to, byte[] payload, int fwmark) {
     last = ipvs.process(datagram(protocol, from, to, payload, fwmark));
+    ipvs.flushSync();
     return this;
   }
 
   /** Sends a UDP datagram from a real server to a client (spec §6.10). */
   public Scenario fromServer(String from, String to, byte[] payload) {
     last = ipvs.processFromServer(datagram(Protocol.UDP, from, to, payload, 0));
+    ipvs.flushSync();
     return this;
   }
 
