@@ -610,7 +610,9 @@ public final class Ipvs {
           || svc.protocol != Protocol.UDP) {
         continue;
       }
-      for (Destination dest : svc.destinations) {
+      List<Destination> dests = svc.destinations(); // published, immutable: no iterator
+      for (int i = 0; i < dests.size(); i++) {
+        Destination dest = dests.get(i);
         if (dest.method == ForwardingMethod.MASQ
             && dest.port == d.sourcePort()
             && dest.address.hi() == d.sourceHi()
@@ -984,6 +986,7 @@ public final class Ipvs {
             engine,
             spec.failurePolicy());
     svc.config = next; // published whole: a datagram sees the old options or these, never a mix
+    svc.publishDestinations();
     scheduler.destinationsChanged(svc);
   }
 
@@ -1073,6 +1076,7 @@ public final class Ipvs {
     }
     apply(dest, spec);
     svc.destinations.add(0, dest);
+    svc.publishDestinations();
     svc.config.scheduler.destinationsChanged(svc);
     return dest;
   }
@@ -1102,6 +1106,7 @@ public final class Ipvs {
       throw new IllegalArgumentException("No such destination");
     }
     apply(dest, spec);
+    svc.publishDestinations();
     svc.config.scheduler.destinationsChanged(svc);
     return dest;
   }
@@ -1119,6 +1124,7 @@ public final class Ipvs {
     dest.deletedAt = ticker.read();
     svc.destinations.remove(dest);
     svc.trash.add(dest);
+    svc.publishDestinations();
     svc.config.scheduler.destinationsChanged(svc);
     if (expireNodestConn) {
       flushUnavailable(dest);

@@ -34,6 +34,8 @@ public final class VirtualService {
   /** Newest first, as the kernel inserts at the head (spec §8.0). */
   final CopyOnWriteArrayList<Destination> destinations = new CopyOnWriteArrayList<>();
 
+  private volatile List<Destination> destinationsView = List.of();
+
   /** Deleted destinations that may be revived by re-adding them (spec §3.6). */
   final CopyOnWriteArrayList<Destination> trash = new CopyOnWriteArrayList<>();
 
@@ -140,9 +142,17 @@ public final class VirtualService {
     return config.failurePolicy;
   }
 
-  /** Returns the real servers, newest first (the kernel's list order). */
+  /**
+   * Returns the real servers, newest first (the kernel's list order): an immutable list published
+   * when they change, so a scheduler may call this on every datagram without a copy.
+   */
   public List<Destination> destinations() {
-    return List.copyOf(destinations);
+    return destinationsView;
+  }
+
+  /** Publishes the current destinations to {@link #destinations()}; the config plane calls it. */
+  void publishDestinations() {
+    destinationsView = List.copyOf(destinations);
   }
 
   /** Returns the counters. */
