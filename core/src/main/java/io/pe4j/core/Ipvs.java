@@ -1,10 +1,5 @@
 package io.pe4j.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
@@ -20,7 +15,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -84,9 +78,7 @@ public final class Ipvs {
   }
 
   final TemplateTable templates;
-  final Cache<ConnKey, Connection> connections;
-  private final VarExpiration<ConnKey, Connection> connectionTimers;
-  private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
+  final ConnectionTable connections;
   private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
   private final LongAdder destinationUnavailableDrops = new LongAdder();
 
@@ -118,37 +110,7 @@ public final class Ipvs {
     this.schedulers = b.schedulers;
     this.seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
     this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates);
-    this.connections =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .expireAfter(
-                new Expiry<ConnKey, Connection>() {
-                  @Override
-                  public long expireAfterCreate(ConnKey k, Connection c, long now) {
-                    return Math.max(0, c.expiresAt - now);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(ConnKey k, Connection c, long now, long current) {
-                    return Math.max(0, c.expiresAt - now);
-                  }
-
-                  @Override
-                  public long expireAfterRead(ConnKey k, Connection c, long now, long current) {
-                    return current;
-                  }
-                })
-            .evictionListener(this::connectionEvicted)
-            .build();
-    this.connectionTimers = connections.policy().expireVariably().orElseThrow();
-  }
-
-  private void connectionEvicted(
-      @Nullable ConnKey key, @Nullable Connection c, RemovalCause cause) {
-    if (c != null) {
-      connectionGone(c);
-    }
+    this.connections = new ConnectionTable(ticker, templates);
   }
 
   /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
@@ -226,12 +188,12 @@ public final class Ipvs {
     long now = ticker.read();
     Scratch s = scratch.get();
     // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
-    if (connections.estimatedSize() > 0) {
+    if (connections.mayHaveAny()) {
       ConnKey probe = s.connProbe.of(d);
-      Connection c = connections.getIfPresent(probe);
+      Connection c = connections.find(probe);
       if (c != null) {
         if (c.destination.available) {
-          refreshConnection(c, now);
+          connections.refresh(c, now);
           countIn(c.service, c.destination, d);
           syncConnection(c);
           return c.verdict;
@@ -240,7 +202,7 @@ public final class Ipvs {
           destinationUnavailableDrops.increment(); // §3.7: the connection stays until its timeout
           return dropVerdict("destination unavailable");
         }
-        removeConnection(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
+        connections.remove(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
       }
     }
     // 2. Service lookup: fwmark, then protocol/address/port, then port zero.
@@ -484,47 +446,8 @@ public final class Ipvs {
             .set(protocol, ipv6, dest.address.hi(), dest.address.lo(), dport, cHi, cLo, cport);
     long timeout = (protocol == Protocol.UDP ? udpTimeout : tcpTimeout) * SECOND;
     Connection c = new Connection(key, reply, svc, dest, dport, t, verdict, timeout, now);
-    if (protocol == Protocol.UDP) {
-      dest.inactiveConns.incrementAndGet(); // §8.0: UDP connections are always inactive
-    } else {
-      dest.activeConns.incrementAndGet();
-    }
-    dest.updateOverload();
-    if (t != null) {
-      templates.controlled(t, t.control(c.expiresAt, true), now);
-    }
-    Connection previous = connections.asMap().put(key, c);
-    if (previous != null) {
-      connectionGone(previous);
-    }
-    replyIndex.put(reply, c);
+    connections.add(c, now);
     return c;
-  }
-
-  private void refreshConnection(Connection c, long now) {
-    c.expiresAt = now + c.timeoutNanos;
-    connectionTimers.setExpiresAfter(c.key, c.timeoutNanos, TimeUnit.NANOSECONDS);
-    Template t = c.control;
-    if (t != null) {
-      templates.retime(t, t.control(c.expiresAt, false), now);
-    }
-  }
-
-  private void removeConnection(Connection c) {
-    if (connections.asMap().remove(c.key, c)) {
-      connectionGone(c);
-    }
-  }
-
-  private void connectionGone(Connection c) {
-    replyIndex.remove(c.replyKey, c);
-    Destination dest = c.destination;
-    (c.isUdp() ? dest.inactiveConns : dest.activeConns).decrementAndGet();
-    dest.updateOverload();
-    Template t = c.control;
-    if (t != null) {
-      t.release();
-    }
   }
 
   private static void countIn(VirtualService svc, Destination dest, Datagram d) {
@@ -585,9 +508,9 @@ public final class Ipvs {
     long now = ticker.read();
     Scratch s = scratch.get();
     ConnKey probe = s.connProbe.of(d);
-    Connection c = replyIndex.get(probe);
+    Connection c = connections.findReply(probe);
     if (c != null && c.destination.available) {
-      refreshConnection(c, now);
+      connections.refresh(c, now);
       Template t = c.control;
       if (t != null) {
         t.assure(); // §3.4 item 7: a reply makes the template ASSURED
@@ -1016,11 +939,7 @@ public final class Ipvs {
   }
 
   private void purge(VirtualService svc) {
-    for (Connection c : new ArrayList<>(connections.asMap().values())) {
-      if (c.service == svc) {
-        removeConnection(c);
-      }
-    }
+    connections.removeIf(c -> c.service == svc, c -> {});
     templates.removeIf(t -> t.service == svc);
   }
 
@@ -1133,15 +1052,14 @@ public final class Ipvs {
 
   /** §3.6 with expire_nodest_conn=1: delete the dead server's connections, then idle templates. */
   private void flushUnavailable(Destination dest) {
-    for (Connection c : new ArrayList<>(connections.asMap().values())) {
-      if (c.destination == dest) {
-        removeConnection(c);
-        Template t = c.control;
-        if (t != null && t.controlledCount() == 0 && !t.isAssured()) {
-          templates.remove(t);
-        }
-      }
-    }
+    connections.removeIf(
+        c -> c.destination == dest,
+        c -> {
+          Template t = c.control;
+          if (t != null && t.controlledCount() == 0 && !t.isAssured()) {
+            templates.remove(t);
+          }
+        });
     templates.removeIf(t -> t.destination == dest && t.controlledCount() == 0);
   }
 
@@ -1264,8 +1182,7 @@ public final class Ipvs {
 
   /** Returns the number of connection entries (OPS datagrams create none). */
   public long connectionCount() {
-    connections.cleanUp();
-    return connections.estimatedSize();
+    return connections.count();
   }
 
   /** Returns the current time of the director's ticker, in nanoseconds. */
@@ -1330,8 +1247,7 @@ public final class Ipvs {
   }
 
   List<Connection> connectionSnapshot() {
-    connections.cleanUp();
-    return new ArrayList<>(connections.asMap().values());
+    return connections.snapshot();
   }
 
   private void trace(String format, Object... args) {

@@ -1,0 +1,149 @@
+package io.pe4j.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The connections (spec §1, §6) and their reply index: the only owner of connections and their
+ * timers. A connection keeps its destination's active/inactive counts and the template that
+ * controls it (§3.4: a controlled template lives while its connections do).
+ */
+final class ConnectionTable {
+
+  private final Cache<ConnKey, Connection> cache;
+  private final VarExpiration<ConnKey, Connection> timers;
+  private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
+  private final TemplateTable templates;
+
+  ConnectionTable(Ticker ticker, TemplateTable templates) {
+    this.templates = templates;
+    this.cache =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .expireAfter(
+                new Expiry<ConnKey, Connection>() {
+                  @Override
+                  public long expireAfterCreate(ConnKey k, Connection c, long now) {
+                    return Math.max(0, c.expiresAt - now);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(ConnKey k, Connection c, long now, long current) {
+                    return Math.max(0, c.expiresAt - now);
+                  }
+
+                  @Override
+                  public long expireAfterRead(ConnKey k, Connection c, long now, long current) {
+                    return current;
+                  }
+                })
+            .evictionListener(
+                (@Nullable ConnKey k, @Nullable Connection c, RemovalCause cause) -> {
+                  if (c != null) {
+                    gone(c);
+                  }
+                })
+            .build();
+    this.timers = cache.policy().expireVariably().orElseThrow();
+  }
+
+  /** Returns whether there may be connections (a cheap check before a lookup). */
+  boolean mayHaveAny() {
+    return cache.estimatedSize() > 0;
+  }
+
+  /** Returns the live connection a client's datagram belongs to, or null. */
+  @Nullable Connection find(ConnKey probe) {
+    return cache.getIfPresent(probe);
+  }
+
+  /** Returns the live connection a server's reply belongs to, or null. */
+  @Nullable Connection findReply(ConnKey probe) {
+    return replyIndex.get(probe);
+  }
+
+  /** Adds a connection, replacing one with the same key, and attaches it to its template. */
+  void add(Connection c, long now) {
+    Destination dest = c.destination;
+    if (c.isUdp()) {
+      dest.inactiveConns.incrementAndGet(); // §8.0: UDP connections are always inactive
+    } else {
+      dest.activeConns.incrementAndGet();
+    }
+    dest.updateOverload();
+    Template t = c.control;
+    if (t != null) {
+      templates.controlled(t, t.control(c.expiresAt, true), now);
+    }
+    Connection previous = cache.asMap().put(c.key, c);
+    if (previous != null) {
+      gone(previous);
+    }
+    replyIndex.put(c.replyKey, c);
+  }
+
+  /** Restarts a connection's timer on use, and its template's. */
+  void refresh(Connection c, long now) {
+    c.expiresAt = now + c.timeoutNanos;
+    timers.setExpiresAfter(c.key, c.timeoutNanos, TimeUnit.NANOSECONDS);
+    Template t = c.control;
+    if (t != null) {
+      templates.retime(t, t.control(c.expiresAt, false), now);
+    }
+  }
+
+  /** Removes a connection at once. */
+  void remove(Connection c) {
+    if (cache.asMap().remove(c.key, c)) {
+      gone(c);
+    }
+  }
+
+  /** Removes every connection {@code which} selects; calls {@code after} for each removed. */
+  void removeIf(Predicate<Connection> which, java.util.function.Consumer<Connection> after) {
+    for (Connection c : new ArrayList<>(cache.asMap().values())) {
+      if (which.test(c)) {
+        remove(c);
+        after.accept(c);
+      }
+    }
+  }
+
+  /** Returns the number of connections, the expired ones removed first. */
+  long count() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /** Returns the connections, for listings. */
+  List<Connection> snapshot() {
+    cache.cleanUp();
+    return new ArrayList<>(cache.asMap().values());
+  }
+
+  private void gone(Connection c) {
+    replyIndex.remove(c.replyKey, c);
+    Destination dest = c.destination;
+    (c.isUdp() ? dest.inactiveConns : dest.activeConns).decrementAndGet();
+    dest.updateOverload();
+    Template t = c.control;
+    if (t != null) {
+      t.release();
+    }
+  }
+}
