@@ -50,11 +50,7 @@ public final class Ipvs {
   private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
   private final LongAdder destinationUnavailableDrops = new LongAdder();
 
-  private volatile @Nullable SyncMaster syncMaster;
-  private final LongAdder syncErrors = new LongAdder();
-  private final LongAdder syncSkipped = new LongAdder();
-
-  private final LongAdder syncDropped = new LongAdder();
+  final SyncPeer sync;
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
@@ -73,6 +69,7 @@ public final class Ipvs {
     this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates);
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, schedulers, templates, connections);
+    this.sync = new SyncPeer(ticker, this.engines, config, templates, seed);
   }
 
   /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
@@ -157,7 +154,7 @@ public final class Ipvs {
         if (c.destination.available) {
           connections.refresh(c, now);
           countIn(c.service, c.destination, d);
-          syncConnection(c);
+          sync.connection(c);
           return c.verdict;
         }
         if (!config.expireNodestConn) {
@@ -264,7 +261,7 @@ public final class Ipvs {
     if (t != null) {
       refreshTemplate(t, now);
       if (cfg.onePacket && d.protocol() == Protocol.UDP) {
-        syncOnePacketTemplate(t);
+        sync.onePacketTemplate(t);
       }
     }
     return bind(svc, cfg, dest, t, d, now);
@@ -379,7 +376,7 @@ public final class Ipvs {
               fwdPort,
               verdict,
               now);
-      syncConnection(c);
+      sync.connection(c);
     }
     svc.counters.conns.increment();
     dest.counters.conns.increment();
@@ -582,7 +579,7 @@ public final class Ipvs {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Synchronisation to backup directors (spec §7)
+  // Synchronisation to backup directors (spec §7): SyncPeer
 
   /**
    * Starts sending sync messages ({@code ipvsadm --start-daemon master}): templates of one-packet
@@ -595,89 +592,22 @@ public final class Ipvs {
    * @throws IllegalArgumentException unless the version is 0 or 1
    */
   public void startSyncMaster(int syncId, int version, Consumer<byte[]> sender) {
-    if (version != 0 && version != 1) {
-      throw new IllegalArgumentException("sync_version must be 0 or 1: " + version);
-    }
-    SyncMaster old = syncMaster;
-    syncMaster =
-        new SyncMaster(
-            syncId & 0xff, version, Objects.requireNonNull(sender), syncErrors, syncDropped);
-    if (old != null) {
-      old.close();
-    }
+    sync.startSyncMaster(syncId, version, sender);
   }
 
   /** Stops the sync master. */
   public void stopSyncMaster() {
-    SyncMaster m = syncMaster;
-    syncMaster = null;
-    if (m != null) {
-      m.close();
-    }
+    sync.stopSyncMaster();
   }
 
   /** Waits until the sync messages queued so far were handed to the sender (tests, shutdown). */
   public void flushSync() {
-    SyncMaster m = syncMaster;
-    if (m != null) {
-      m.flush();
-    }
+    sync.flushSync();
   }
 
   /** Returns how many sync entries were dropped because the sync queue was full. */
   public long syncDropped() {
-    return syncDropped.sum();
-  }
-
-  private void syncOnePacketTemplate(Template t) {
-    SyncMaster m = syncMaster;
-    if (m != null && m.version == 1) {
-      m.offer(templateEntry(t, true));
-    }
-  }
-
-  private void syncConnection(Connection c) {
-    SyncMaster m = syncMaster;
-    if (m == null || c.inPackets.incrementAndGet() % 50 != 3) {
-      return; // sync_threshold "3 50"
-    }
-    Sync.Entry e = new Sync.Entry();
-    e.ipv6 = c.key.ipv6;
-    e.protocol = c.key.protocol.number();
-    e.flags = Sync.methodFlag(c.destination.method) | (c.isUdp() ? Sync.F_INACTIVE : 0);
-    e.cport = c.key.fromPort;
-    e.vport = c.key.toPort;
-    e.dport = c.destinationPort;
-    e.timeoutSeconds = c.timeoutNanos / SECOND;
-    e.caddr = IpAddress.of(c.key.ipv6, c.key.fromHi, c.key.fromLo);
-    e.vaddr = IpAddress.of(c.key.ipv6, c.key.toHi, c.key.toLo);
-    e.daddr = c.destination.address;
-    m.offer(e);
-    Template t = c.control;
-    if (t != null) {
-      m.offer(templateEntry(t, m.version == 1));
-    }
-  }
-
-  private static Sync.Entry templateEntry(Template t, boolean withPeData) {
-    Sync.Entry e = new Sync.Entry();
-    e.ipv6 = t.ipv6;
-    e.protocol = t.protocol.number();
-    e.flags = Sync.F_TEMPLATE | Sync.methodFlag(t.destination.method);
-    e.state = t.isAssured() ? 1 : 0;
-    e.vport = t.virtualPort;
-    e.dport = t.destinationPort;
-    e.fwmark = t.protocol == Protocol.IP ? (int) t.virtualLo : 0;
-    e.timeoutSeconds = t.timeoutSeconds();
-    e.caddr = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
-    e.vaddr = IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
-    e.daddr = t.destination.address;
-    PersistenceEngine pe = t.engine;
-    if (withPeData && pe != null && t.peData != null) {
-      e.peData = t.peData.toByteArray();
-      e.peName = pe.name();
-    }
-    return e;
+    return sync.syncDropped();
   }
 
   /**
@@ -690,101 +620,19 @@ public final class Ipvs {
    * @return the number of templates created or refreshed
    */
   public int applySync(byte[] message) {
-    java.util.List<Sync.Entry> entries;
-    try {
-      entries = Sync.decode(message);
-    } catch (IllegalArgumentException e) {
-      syncErrors.increment();
-      return 0;
-    }
-    long now = ticker.read();
-    int applied = 0;
-    for (Sync.Entry e : entries) {
-      if (applySyncEntry(e, now)) {
-        applied++;
-      } else {
-        syncSkipped.increment();
-      }
-    }
-    return applied;
-  }
-
-  private boolean applySyncEntry(Sync.Entry e, long now) {
-    if ((e.flags & Sync.F_TEMPLATE) == 0) {
-      return false;
-    }
-    Protocol protocol;
-    try {
-      protocol = Sync.protocol(e.protocol);
-    } catch (IllegalArgumentException ex) {
-      return false;
-    }
-    VirtualService svc =
-        e.fwmark != 0
-            ? service(Protocol.IP, e.vaddr, 0, e.fwmark)
-            : service(protocol, e.vaddr, e.vport, 0);
-    if (svc == null && e.fwmark == 0) {
-      svc = service(protocol, e.vaddr, 0, 0);
-    }
-    if (svc == null) {
-      return false;
-    }
-    Destination dest = ConfigPlane.destination(svc, e.daddr, e.dport);
-    if (dest == null) {
-      return false;
-    }
-    PersistenceEngine engine = null;
-    if (!e.peName.isEmpty()) {
-      engine = engines.get(e.peName); // no autoload on the backup path
-      if (engine == null || e.peData.length == 0 || e.peData.length > 255) {
-        return false;
-      }
-    }
-    ConnParam param =
-        scratch
-            .get()
-            .param
-            .set(
-                e.ipv6,
-                protocol,
-                e.caddr.hi(),
-                e.caddr.lo(),
-                0,
-                e.fwmark != 0 ? 0 : e.vaddr.hi(),
-                e.fwmark != 0 ? e.fwmark & 0xffff_ffffL : e.vaddr.lo(),
-                e.vport,
-                engine);
-    if (engine != null) {
-      var unused = param.match(Sync.peData(e.peData));
-    }
-    TemplateKey probe = scratch.get().templateProbe.probe(param, engine, seed);
-    long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
-    Template t = templates.find(probe);
-    if (t == null) {
-      Template fresh = new Template(svc, probe, dest, e.dport, now, timeout);
-      fresh.synced = true;
-      if (e.state == 1) {
-        fresh.assure();
-      }
-      t = templates.create(fresh, false); // a backup never evicts for a sync entry
-      if (t == null) {
-        return false;
-      }
-    }
-    templates.retime(t, t.resync(now, timeout), now);
-    return true;
+    return sync.applySync(message);
   }
 
   /** Returns how many sync messages were malformed or could not be sent. */
   public long syncErrors() {
-    return syncErrors.sum();
+    return sync.syncErrors();
   }
 
   /**
    * Returns how many received sync entries were skipped (unknown engine, service or destination).
    */
   public long syncSkipped() {
-    return syncSkipped.sum();
+    return sync.syncSkipped();
   }
 
   /** Returns {@code /proc/net/ip_vs_conn_sync}: the connection table with an Origin column. */
