@@ -1,26 +1,27 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
 import io.pe4j.api.IpAddress;
-import io.pe4j.api.PeResult;
-import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One IPVS director: virtual services, real servers, connection templates and connections, with the
- * kernel's semantics (spec {@code ipvs-semantics.md}). Hosts call {@link #process} for every
+ * kernel's semantics ({@code docs/ipvs-semantics.md}). Hosts call {@link #process} for every
  * datagram a client sends and {@link #processFromServer} for every datagram a real server sends,
  * and act on the {@link Verdict}.
+ *
+ * <p>A facade over rooms with one owner each, as the kernel splits IPVS: {@code PacketPath} (the
+ * datagram's life, {@code ip_vs_core.c}), {@code TemplateTable} behind a {@code TemplateStore} and
+ * {@code ConnectionTable} ({@code ip_vs_conn.c}), {@code ConfigPlane} (the single writer of
+ * configuration, published immutably; {@code ip_vs_ctl.c}) and {@code SyncPeer} with its {@code
+ * SyncMaster} thread ({@code ip_vs_sync.c}).
  *
  * <pre>{@code
  * Ipvs ipvs = Ipvs.builder().build();                       // engines found by ServiceLoader
@@ -34,42 +35,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Ipvs {
 
-  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
-  private static final long SECOND = 1_000_000_000L;
-
-  private static final String ENGINE_ERROR = "engine error";
-
   private final Ticker ticker;
   private final PersistenceEngines engines;
-  private final Schedulers schedulers;
-  private final int seed;
 
   final TemplateTable templates;
   final ConnectionTable connections;
   final ConfigPlane config;
-  private final ConcurrentHashMap<String, Verdict> dropVerdicts = new ConcurrentHashMap<>();
-  private final LongAdder destinationUnavailableDrops = new LongAdder();
 
   final SyncPeer sync;
-
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-
-  /** Per-thread reusable lookup objects: the reason a hit allocates nothing. */
-  private static final class Scratch {
-    final ConnParam param = new ConnParam();
-    final TemplateKey templateProbe = new TemplateKey();
-    final ConnKey connProbe = new ConnKey();
-  }
+  private final PacketPath path;
 
   private Ipvs(Builder b) {
     this.ticker = b.ticker;
     this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
-    this.schedulers = b.schedulers;
-    this.seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
+    int seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
     this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates);
     this.connections = new ConnectionTable(ticker, templates);
-    this.config = new ConfigPlane(ticker, this.engines, schedulers, templates, connections);
+    this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
     this.sync = new SyncPeer(ticker, this.engines, config, templates, seed);
+    this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
   }
 
   /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
@@ -137,288 +121,14 @@ public final class Ipvs {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The inbound path (spec §1.1)
+  // The datagram's path (spec §1.1, §3.3, §6.10): PacketPath
 
   /**
    * Decides what happens to a datagram a client sent: forward it to a real server, drop it, no
    * destination, or pass it untouched (no virtual service). Never throws on any datagram.
    */
   public Verdict process(Datagram d) {
-    long now = ticker.read();
-    Scratch s = scratch.get();
-    // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
-    if (connections.mayHaveAny()) {
-      ConnKey probe = s.connProbe.of(d);
-      Connection c = connections.find(probe);
-      if (c != null) {
-        if (c.destination.available) {
-          connections.refresh(c, now);
-          countIn(c.service, c.destination, d);
-          sync.connection(c);
-          return c.verdict;
-        }
-        if (!config.expireNodestConn) {
-          destinationUnavailableDrops.increment(); // §3.7: the connection stays until its timeout
-          return dropVerdict("destination unavailable");
-        }
-        connections.remove(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
-      }
-    }
-    // 2. Service lookup: fwmark, then protocol/address/port, then port zero.
-    VirtualService svc = findService(d);
-    if (svc == null) {
-      return Verdict.PASS;
-    }
-    // 3. Schedule.
-    ServiceConfig cfg = svc.config; // one read: this datagram sees one configuration
-    return cfg.persistent ? persistSchedule(svc, cfg, d, s, now) : schedule(svc, cfg, d, now);
-  }
-
-  private @Nullable VirtualService findService(Datagram d) {
-    VirtualService[] list = config.serviceTable; // an array: no iterator allocated per datagram
-    if (d.fwmark() != 0) {
-      for (VirtualService v : list) {
-        if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
-          return v;
-        }
-      }
-    }
-    VirtualService portZero = null;
-    for (VirtualService v : list) {
-      if (v.fwmark == 0
-          && v.protocol == d.protocol()
-          && v.ipv6 == d.isIpv6()
-          && v.address.hi() == d.destinationHi()
-          && v.address.lo() == d.destinationLo()) {
-        if (v.port == d.destinationPort()) {
-          return v;
-        }
-        if (v.port == 0) {
-          portZero = v;
-        }
-      }
-    }
-    return portZero;
-  }
-
-  /** Non-persistent scheduling: the scheduler picks, a connection records it (spec §1). */
-  private Verdict schedule(VirtualService svc, ServiceConfig cfg, Datagram d, long now) {
-    if (svc.port == 0 && svc.fwmark == 0) {
-      return Verdict.NO_DEST; // §5: port zero only supported in persistent services
-    }
-    Destination dest = cfg.scheduler.schedule(svc, d);
-    if (dest == null) {
-      trace("{0}: no destination available", svc);
-      return Verdict.NO_DEST;
-    }
-    return bind(svc, cfg, dest, null, d, now);
-  }
-
-  /** The persistence path, spec §3.3. */
-  private Verdict persistSchedule(
-      VirtualService svc, ServiceConfig cfg, Datagram d, Scratch s, long now) {
-    ConnParam param = fillKey(svc, cfg, d, s.param);
-    PersistenceEngine engine = cfg.engine;
-    PersistenceEngine keyEngine = null;
-    if (engine != null) {
-      PeResult r = fill(engine, param, d, false);
-      if (r.isMatch()) {
-        keyEngine = engine;
-      } else {
-        svc.engineFailures.computeIfAbsent(r.reason(), Ipvs::newAdder).increment();
-        trace("{0}: engine {1} no match: {2}", svc, engine.name(), r.reason());
-        if (cfg.failurePolicy == FailurePolicy.DROP) {
-          return dropVerdict(r.reason()); // §3.3 current kernels: silent drop, no ICMP
-        }
-        param.clearPeData(); // FALLBACK: the seed's normal persistence handling
-      }
-    }
-    TemplateKey probe = s.templateProbe.probe(param, keyEngine, seed);
-    Template t = templates.find(probe);
-    if (t != null && !isValid(t, null)) {
-      invalidate(t, now);
-      t = null;
-    }
-    Destination dest;
-    if (t == null) {
-      dest = cfg.scheduler.schedule(svc, d); // the scheduler sees the datagram, not the pe data
-      if (dest == null) {
-        trace("{0}: no destination available", svc);
-        return Verdict.NO_DEST;
-      }
-      boolean normalPort = d.destinationPort() == svc.port && svc.port != 21 && svc.port != 0;
-      t = createTemplate(svc, cfg, probe, dest, normalPort ? dest.port : 0, now, false);
-      if (t != null) {
-        dest = t.destination; // a racing thread may have created it first
-      }
-    } else {
-      dest = t.destination;
-      if (!t.reused) {
-        t.reused = true; // a second datagram: the template is established
-      }
-      traceHit(svc, t);
-    }
-    if (t != null) {
-      refreshTemplate(t, now);
-      if (cfg.onePacket && d.protocol() == Protocol.UDP) {
-        sync.onePacketTemplate(t);
-      }
-    }
-    return bind(svc, cfg, dest, t, d, now);
-  }
-
-  /** Fills the key fields of a template lookup, spec §3.1. */
-  private static ConnParam fillKey(
-      VirtualService svc, ServiceConfig cfg, Datagram d, ConnParam param) {
-    long clientHi = cfg.maskHi(svc.ipv6, d.sourceHi());
-    long clientLo = cfg.maskLo(svc.ipv6, d.sourceLo());
-    int dp = d.destinationPort();
-    if (svc.fwmark != 0 && dp != svc.port) {
-      return param.set(
-          d.isIpv6(),
-          Protocol.IP,
-          clientHi,
-          clientLo,
-          0,
-          0,
-          svc.fwmark & 0xffff_ffffL,
-          0,
-          cfg.engine);
-    }
-    int vport = svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
-    return param.set(
-        d.isIpv6(),
-        d.protocol(),
-        clientHi,
-        clientLo,
-        0,
-        d.destinationHi(),
-        d.destinationLo(),
-        vport,
-        cfg.engine);
-  }
-
-  private static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
-    try {
-      PeResult r = out ? engine.connOut(param, d) : engine.fillParam(param, d);
-      if (r == null || (r.isMatch() && !param.hasPeData())) {
-        param.clearPeData();
-        return PeResult.noMatch(ENGINE_ERROR);
-      }
-      return r;
-    } catch (RuntimeException | StackOverflowError e) {
-      param.clearPeData();
-      LOG.log(System.Logger.Level.WARNING, "persistence engine " + engine.name() + " threw", e);
-      return PeResult.noMatch(ENGINE_ERROR);
-    }
-  }
-
-  /** Template validity, spec §3.5 ({@code required}: the conn_out path's destination). */
-  private boolean isValid(Template t, @Nullable Destination required) {
-    Destination dest = t.destination;
-    return dest.available
-        && !(config.expireQuiescentTemplate && dest.weight == 0)
-        && (required == null || required == dest);
-  }
-
-  private void invalidate(Template t, long now) {
-    templates.invalidate(t, now);
-  }
-
-  private @Nullable Template createTemplate(
-      VirtualService svc,
-      ServiceConfig cfg,
-      TemplateKey probe,
-      Destination dest,
-      int dport,
-      long now,
-      boolean assured) {
-    Template fresh = new Template(svc, probe, dest, dport, now, cfg.timeoutSeconds * SECOND);
-    if (assured) {
-      fresh.assure();
-    }
-    Template winner = templates.create(fresh, true);
-    if (winner == fresh) {
-      trace("{0}: new template -> {1}", svc, dest);
-    }
-    return winner;
-  }
-
-  private void refreshTemplate(Template t, long now) {
-    templates.refresh(t, now);
-  }
-
-  /** Creates the connection (not for OPS), counts and returns the forward verdict. */
-  private Verdict bind(
-      VirtualService svc,
-      ServiceConfig cfg,
-      Destination dest,
-      @Nullable Template t,
-      Datagram d,
-      long now) {
-    int dp = d.destinationPort();
-    int fwdPort = dp == svc.port && dest.port != 0 ? dest.port : dp;
-    Verdict verdict = fwdPort == dest.port ? dest.forwardToPort : Verdict.forward(dest, fwdPort);
-    if (!(cfg.onePacket && d.protocol() == Protocol.UDP)) {
-      Connection c =
-          addConnection(
-              svc,
-              dest,
-              t,
-              d.protocol(),
-              d.isIpv6(),
-              d.sourceHi(),
-              d.sourceLo(),
-              d.sourcePort(),
-              d.destinationHi(),
-              d.destinationLo(),
-              dp,
-              fwdPort,
-              verdict,
-              now);
-      sync.connection(c);
-    }
-    svc.counters.conns.increment();
-    dest.counters.conns.increment();
-    countIn(svc, dest, d);
-    return verdict;
-  }
-
-  private Connection addConnection(
-      VirtualService svc,
-      Destination dest,
-      @Nullable Template t,
-      Protocol protocol,
-      boolean ipv6,
-      long cHi,
-      long cLo,
-      int cport,
-      long vHi,
-      long vLo,
-      int vport,
-      int dport,
-      Verdict verdict,
-      long now) {
-    ConnKey key = new ConnKey().set(protocol, ipv6, cHi, cLo, cport, vHi, vLo, vport);
-    ConnKey reply =
-        new ConnKey()
-            .set(protocol, ipv6, dest.address.hi(), dest.address.lo(), dport, cHi, cLo, cport);
-    long timeout = (protocol == Protocol.UDP ? config.udpTimeout : config.tcpTimeout) * SECOND;
-    Connection c = new Connection(key, reply, svc, dest, dport, t, verdict, timeout, now);
-    connections.add(c, now);
-    return c;
-  }
-
-  private static void countIn(VirtualService svc, Destination dest, Datagram d) {
-    int bytes = ipBytes(d);
-    svc.counters.in(bytes);
-    dest.counters.in(bytes);
-  }
-
-  /** The kernel counts whole IP packets: payload plus IP and transport headers. */
-  private static int ipBytes(Datagram d) {
-    int transport = d.protocol() == Protocol.TCP ? 20 : d.protocol() == Protocol.SCTP ? 12 : 8;
-    return d.payloadLength() + transport + (d.isIpv6() ? 40 : 20);
+    return path.process(d);
   }
 
   /**
@@ -430,30 +140,8 @@ public final class Ipvs {
    * @param payloadLength the datagram's UDP payload length
    */
   public void notSent(Verdict verdict, int payloadLength, boolean ipv6) {
-    Destination dest = verdict.destination();
-    if (dest == null) {
-      return;
-    }
-    int bytes = payloadLength + 8 + (ipv6 ? 40 : 20);
-    if (verdict.kind() == Verdict.Kind.FORWARD) {
-      dest.service.counters.unIn(bytes);
-      dest.counters.unIn(bytes);
-    } else if (verdict.kind() == Verdict.Kind.OUT) {
-      dest.service.counters.unOut(bytes);
-      dest.counters.unOut(bytes);
-    }
+    path.notSent(verdict, payloadLength, ipv6);
   }
-
-  private Verdict dropVerdict(String reason) {
-    return dropVerdicts.computeIfAbsent(reason, Verdict::drop);
-  }
-
-  private static LongAdder newAdder(String reason) {
-    return new LongAdder();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The outbound path (spec §6.10)
 
   /**
    * Decides what happens to a datagram a real server sent to a client: a reply on a known
@@ -464,118 +152,7 @@ public final class Ipvs {
    * when no service or connection knows the sender.
    */
   public Verdict processFromServer(Datagram d) {
-    long now = ticker.read();
-    Scratch s = scratch.get();
-    ConnKey probe = s.connProbe.of(d);
-    Connection c = connections.findReply(probe);
-    if (c != null && c.destination.available) {
-      connections.refresh(c, now);
-      Template t = c.control;
-      if (t != null) {
-        t.assure(); // §3.4 item 7: a reply makes the template ASSURED
-      }
-      countOut(c.service, c.destination, d);
-      return c.service.natOut;
-    }
-    if (config.connOutServices == 0 || d.protocol() != Protocol.UDP) {
-      return Verdict.PASS;
-    }
-    for (VirtualService svc : config.serviceTable) {
-      ServiceConfig cfg = svc.config;
-      PersistenceEngine engine = cfg.engine;
-      if (engine == null
-          || !engine.supportsConnOut()
-          || svc.fwmark != 0
-          || svc.port == 0
-          || d.sourcePort() == 0
-          || svc.ipv6 != d.isIpv6()
-          || svc.protocol != Protocol.UDP) {
-        continue;
-      }
-      List<Destination> dests = svc.destinations(); // published, immutable: no iterator
-      for (int i = 0; i < dests.size(); i++) {
-        Destination dest = dests.get(i);
-        if (dest.method == ForwardingMethod.MASQ
-            && dest.port == d.sourcePort()
-            && dest.address.hi() == d.sourceHi()
-            && dest.address.lo() == d.sourceLo()) {
-          return connOut(svc, cfg, engine, dest, d, s, now);
-        }
-      }
-    }
-    return Verdict.PASS;
-  }
-
-  private Verdict connOut(
-      VirtualService svc,
-      ServiceConfig cfg,
-      PersistenceEngine engine,
-      Destination dest,
-      Datagram d,
-      Scratch s,
-      long now) {
-    Template t = null;
-    if (cfg.persistent) {
-      long cHi = cfg.maskHi(svc.ipv6, d.destinationHi());
-      long cLo = cfg.maskLo(svc.ipv6, d.destinationLo());
-      ConnParam param =
-          s.param.set(
-              svc.ipv6,
-              Protocol.UDP,
-              cHi,
-              cLo,
-              0,
-              svc.address.hi(),
-              svc.address.lo(),
-              svc.port,
-              engine);
-      PeResult r = fill(engine, param, d, true);
-      if (!r.isMatch()) {
-        svc.engineFailures.computeIfAbsent("conn_out: " + r.reason(), Ipvs::newAdder).increment();
-        // [Q] §6.10: no connection; the datagram leaves with the real server's own address
-        return Verdict.out(d.sourceAddress(), d.sourcePort(), "not NATed: " + r.reason());
-      }
-      TemplateKey probe = s.templateProbe.probe(param, engine, seed);
-      t = templates.find(probe);
-      if (t != null && !isValid(t, dest)) {
-        invalidate(t, now); // re-bind the Call-ID to the sending server
-        t = null;
-      }
-      if (t == null) {
-        t = createTemplate(svc, cfg, probe, dest, dest.port, now, true);
-      }
-      if (t != null) {
-        t.assure();
-        refreshTemplate(t, now);
-      }
-    }
-    if (!cfg.onePacket) {
-      addConnection(
-          svc,
-          dest,
-          t,
-          Protocol.UDP,
-          svc.ipv6,
-          d.destinationHi(),
-          d.destinationLo(),
-          d.destinationPort(),
-          svc.address.hi(),
-          svc.address.lo(),
-          svc.port,
-          d.sourcePort(),
-          dest.forwardToPort,
-          now);
-    }
-    svc.counters.conns.increment(); // [Q] §6.10: server-originated datagrams count as connections
-    dest.counters.conns.increment();
-    countOut(svc, dest, d);
-    return svc.natOut;
-  }
-
-  private static void countOut(VirtualService svc, Destination dest, Datagram d) {
-    int bytes = ipBytes(d);
-    svc.counters.out(bytes);
-    dest.counters.out(bytes);
+    return path.processFromServer(d);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -748,7 +325,7 @@ public final class Ipvs {
 
   /** Returns the datagrams dropped because their connection's server was deleted (spec §3.7). */
   public long destinationUnavailableDrops() {
-    return destinationUnavailableDrops.sum();
+    return path.destinationUnavailableDrops();
   }
 
   /** Returns the number of templates, invalidated ones included. */
@@ -824,19 +401,5 @@ public final class Ipvs {
 
   List<Connection> connectionSnapshot() {
     return connections.snapshot();
-  }
-
-  private void trace(String format, Object... args) {
-    if (LOG.isLoggable(System.Logger.Level.TRACE)) {
-      LOG.log(System.Logger.Level.TRACE, format, args);
-    }
-  }
-
-  private void traceHit(VirtualService svc, Template t) {
-    if (LOG.isLoggable(System.Logger.Level.TRACE)) {
-      PersistenceEngine e = t.engine;
-      String pe = e == null ? "" : " " + e.name() + " " + e.showPeData(t);
-      LOG.log(System.Logger.Level.TRACE, "{0}: template hit{1} -> {2}", svc, pe, t.destination);
-    }
   }
 }
