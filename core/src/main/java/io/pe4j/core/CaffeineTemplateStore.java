@@ -1,10 +1,7 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,34 +21,7 @@ final class CaffeineTemplateStore implements TemplateStore {
   private final VarExpiration<TemplateKey, Template> timers;
 
   CaffeineTemplateStore(Ticker ticker, Consumer<Template> onExpired) {
-    this.cache =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .expireAfter(
-                new Expiry<TemplateKey, Template>() {
-                  @Override
-                  public long expireAfterCreate(TemplateKey k, Template t, long now) {
-                    return Math.max(0, t.removalAt() - now);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(TemplateKey k, Template t, long now, long current) {
-                    return Math.max(0, t.removalAt() - now);
-                  }
-
-                  @Override
-                  public long expireAfterRead(TemplateKey k, Template t, long now, long current) {
-                    return current;
-                  }
-                })
-            .evictionListener(
-                (@Nullable TemplateKey k, @Nullable Template t, RemovalCause cause) -> {
-                  if (t != null) {
-                    onExpired.accept(t);
-                  }
-                })
-            .build();
+    this.cache = Expiring.cache(ticker, Template::removalAt, onExpired);
     this.timers = cache.policy().expireVariably().orElseThrow();
   }
 

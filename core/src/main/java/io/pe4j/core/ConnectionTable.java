@@ -1,10 +1,7 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,34 +24,7 @@ final class ConnectionTable {
 
   ConnectionTable(Ticker ticker, TemplateTable templates) {
     this.templates = templates;
-    this.cache =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .expireAfter(
-                new Expiry<ConnKey, Connection>() {
-                  @Override
-                  public long expireAfterCreate(ConnKey k, Connection c, long now) {
-                    return Math.max(0, c.expiresAt - now);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(ConnKey k, Connection c, long now, long current) {
-                    return Math.max(0, c.expiresAt - now);
-                  }
-
-                  @Override
-                  public long expireAfterRead(ConnKey k, Connection c, long now, long current) {
-                    return current;
-                  }
-                })
-            .evictionListener(
-                (@Nullable ConnKey k, @Nullable Connection c, RemovalCause cause) -> {
-                  if (c != null) {
-                    gone(c);
-                  }
-                })
-            .build();
+    this.cache = Expiring.cache(ticker, c -> c.expiresAt, this::gone);
     this.timers = cache.policy().expireVariably().orElseThrow();
   }
 
