@@ -1,0 +1,62 @@
+package io.pe4j.core;
+
+import static io.pe4j.core.HashSchedulers.fold;
+import static io.pe4j.core.LoadSchedulers.eligible;
+import static io.pe4j.core.LoadSchedulers.leastOverhead;
+
+import io.pe4j.api.Datagram;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** The locality family: lblc and lblcr (spec §8). */
+final class LocalitySchedulers {
+
+  private LocalitySchedulers() {}
+
+  /**
+   * lblc / lblcr: locality-based least connections, keyed by the datagram's destination address; a
+   * server (or, for lblcr, a set) is kept per address and re-chosen by wlc when it is unavailable
+   * or overloaded (more active connections than twice its weight).
+   */
+  static final class LocalityBased implements Scheduler {
+    private final boolean replicated;
+    private final Map<Integer, Set<Destination>> assigned = new HashMap<>();
+
+    LocalityBased(boolean replicated) {
+      this.replicated = replicated;
+    }
+
+    @Override
+    public synchronized void destinationsChanged(VirtualService s) {
+      assigned.values().forEach(set -> set.removeIf(d -> !d.available));
+    }
+
+    @Override
+    public synchronized @Nullable Destination schedule(VirtualService s, Datagram datagram) {
+      int key = fold(datagram, false);
+      Set<Destination> set = assigned.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>());
+      Destination best = null;
+      for (Destination d : set) {
+        if (d.available
+            && eligible(d)
+            && (best == null
+                || (long) d.overhead() * best.weight < (long) best.overhead() * d.weight)) {
+          best = d;
+        }
+      }
+      if (best != null && best.activeConns() <= 2 * best.weight) {
+        return best;
+      }
+      Destination fresh = leastOverhead(s, true);
+      if (fresh != null) {
+        if (!replicated) {
+          set.clear();
+        }
+        set.add(fresh);
+      }
+      return fresh != null ? fresh : best;
+    }
+  }
+}
