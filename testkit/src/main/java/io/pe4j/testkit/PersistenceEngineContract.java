@@ -1,21 +1,28 @@
 package io.pe4j.testkit;
 
+import static io.pe4j.testkit.Trials.corpus;
+import static io.pe4j.testkit.Trials.describe;
+import static io.pe4j.testkit.Trials.fillFrom;
+import static io.pe4j.testkit.Trials.param;
+import static io.pe4j.testkit.Trials.partners;
+import static io.pe4j.testkit.Trials.peDataPool;
+import static io.pe4j.testkit.Trials.placementProblem;
+import static io.pe4j.testkit.Trials.problemKind;
+import static io.pe4j.testkit.Trials.run;
+import static io.pe4j.testkit.Trials.safeRun;
+import static io.pe4j.testkit.Trials.thrownBy;
+import static io.pe4j.testkit.Trials.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.ConnParam;
-import io.pe4j.api.Datagram;
-import io.pe4j.api.IpAddress;
 import io.pe4j.api.PeData;
-import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
-import io.pe4j.api.TemplateView;
-import java.nio.ByteBuffer;
+import io.pe4j.testkit.Trials.Outcome;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -107,74 +114,10 @@ public abstract class PersistenceEngineContract {
   // ---------------------------------------------------------------------------------------------
   // Outcomes
 
-  /** The result of one {@code fillParam}: pe data bytes on a match, else the reason. */
-  private record Outcome(@Nullable PeData peData, String reason) {}
-
-  private Outcome run(PersistenceEngine engine, byte[] payload, Protocol protocol) {
-    return runIn(engine, payload, protocol, ByteBuffer.wrap(payload.clone()), 0);
-  }
-
-  private Outcome runIn(
-      PersistenceEngine engine, byte[] payload, Protocol protocol, ByteBuffer buffer, int offset) {
-    ConnParam param =
-        new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
-    Datagram d =
-        new Datagram()
-            .set(
-                protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
-            .payload(buffer, offset, payload.length);
-    PeResult r = engine.fillParam(param, d);
-    if (r.isMatch()) {
-      return new Outcome(param.hasPeData() ? param.peDataCopy() : null, "match");
-    }
-    return new Outcome(null, r.reason());
-  }
-
   private List<byte[]> supplied() {
     List<byte[]> out = new ArrayList<>(matchingDatagrams());
     for (List<byte[]> s : sessions()) {
       out.addAll(s);
-    }
-    return out;
-  }
-
-  /**
-   * The inputs of the laws: the supplied datagrams and near misses, their systematic edges (a
-   * budget of {@code max(2,000, count)} in all, shared between them), two supplied datagrams
-   * concatenated, empty, 64 KB, then {@code count} more random bytes, truncations and mutations.
-   */
-  private List<byte[]> corpus(Gen gen, int count) {
-    List<byte[]> out = new ArrayList<>();
-    List<byte[]> supplied = supplied();
-    out.addAll(supplied);
-    out.addAll(nearMisses());
-    out.add(new byte[0]);
-    out.add(gen.bytes(Gen.MAX_UDP_PAYLOAD));
-    List<byte[]> bases = new ArrayList<>(supplied);
-    bases.addAll(nearMisses());
-    if (!bases.isEmpty()) {
-      int share = Math.max(2000, count) / bases.size();
-      for (byte[] base : bases) {
-        out.addAll(Edges.of(base, Math.max(share, 64), gen));
-      }
-      for (int i = 0; i < Math.min(50, bases.size() * bases.size()); i++) {
-        out.add(
-            Edges.concat(
-                bases.get(i % bases.size()), bases.get((i / bases.size() + i) % bases.size())));
-      }
-    }
-    SipGen sip = new SipGen(gen);
-    int target = out.size() + count;
-    while (out.size() < target) {
-      int roll = gen.nextInt(10);
-      if (!supplied.isEmpty() && roll < 4) {
-        byte[] base = supplied.get(gen.nextInt(supplied.size()));
-        out.add(roll < 2 ? gen.truncation(base) : gen.mutation(base));
-      } else if (roll < 6) {
-        out.add(sip.adversarial());
-      } else {
-        out.add(gen.bytes());
-      }
     }
     return out;
   }
@@ -197,10 +140,6 @@ public abstract class PersistenceEngineContract {
             + Shrink.hex(shrunk).replace("\n", "\n       ")
             + "\n  text: "
             + Shrink.printable(shrunk));
-  }
-
-  private static String describe(Throwable t) {
-    return t.getClass().getName() + ": " + t.getMessage();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -239,7 +178,7 @@ public abstract class PersistenceEngineContract {
   void law2_fillParamNeverThrows() {
     PersistenceEngine engine = engine();
     Gen gen = new Gen(seed);
-    for (byte[] input : corpus(gen, tries)) {
+    for (byte[] input : corpus(supplied(), nearMisses(), gen, tries)) {
       for (Protocol p : new Protocol[] {protocol(), Protocol.UDP, Protocol.TCP, Protocol.SCTP}) {
         try {
           run(engine, input, p);
@@ -255,16 +194,6 @@ public abstract class PersistenceEngineContract {
     }
   }
 
-  /** Returns the class of what {@code fillParam} throws on {@code input}, or null. */
-  private @Nullable Class<?> thrownBy(PersistenceEngine engine, byte[] input, Protocol p) {
-    try {
-      run(engine, input, p);
-      return null;
-    } catch (RuntimeException | StackOverflowError | AssertionError e) {
-      return e.getClass();
-    }
-  }
-
   /**
    * Law 3: the same datagram gives the same result wherever it lies — a heap buffer with bytes
    * around it, a slice of a larger array ({@code arrayOffset() > 0}), a read-only buffer, a direct
@@ -275,7 +204,7 @@ public abstract class PersistenceEngineContract {
   void law3_deterministicAndReadsOnlyItsWindow() {
     PersistenceEngine engine = engine();
     Gen gen = new Gen(seed);
-    for (byte[] input : corpus(gen, tries)) {
+    for (byte[] input : corpus(supplied(), nearMisses(), gen, tries)) {
       Outcome base;
       try {
         base = run(engine, input, protocol());
@@ -285,7 +214,7 @@ public abstract class PersistenceEngineContract {
       List<Shapes.Shape> shapes = Shapes.of(input);
       for (int k = 0; k < shapes.size(); k++) {
         int shape = k;
-        String problem = placementProblem(engine, input, base, shapes.get(k));
+        String problem = placementProblem(engine, protocol(), input, base, shapes.get(k));
         if (problem != null) {
           String kind = problemKind(problem);
           fail(
@@ -293,7 +222,7 @@ public abstract class PersistenceEngineContract {
               input,
               x -> {
                 Outcome b0 = run(engine, x, protocol());
-                String p = placementProblem(engine, x, b0, Shapes.of(x).get(shape));
+                String p = placementProblem(engine, protocol(), x, b0, Shapes.of(x).get(shape));
                 return p != null && problemKind(p).equals(kind);
               },
               problem + " (" + shapes.get(k).name() + ")");
@@ -302,57 +231,12 @@ public abstract class PersistenceEngineContract {
     }
   }
 
-  /** The kind of a law-3 problem, kept while shrinking: its first words and any exception. */
-  private static String problemKind(String problem) {
-    int cut = problem.indexOf(" where");
-    if (problem.startsWith("threw")) {
-      return problem.substring(0, cut < 0 ? problem.length() : cut).replaceAll(":.*", "");
-    }
-    return problem.startsWith("gave") ? "gave" : problem.replaceAll(" at index \\d+", "");
-  }
-
-  private @Nullable String placementProblem(
-      PersistenceEngine engine, byte[] input, Outcome base, Shapes.Shape shape) {
-    ByteBuffer buf = shape.buffer();
-    int position = buf.position();
-    int limit = buf.limit();
-    byte[] before = snapshot(buf);
-    Outcome o;
-    try {
-      o = runIn(engine, input, protocol(), buf, shape.offset());
-    } catch (RuntimeException e) {
-      return "threw " + describe(e) + " where the same bytes in a heap buffer at offset 0 did not";
-    }
-    if (!o.equals(base)) {
-      return "gave " + o + " but " + base + " for the same bytes";
-    }
-    if (buf.position() != position || buf.limit() != limit) {
-      return "changed the buffer's position/limit";
-    }
-    byte[] after = snapshot(buf);
-    for (int i = 0; i < after.length; i++) {
-      if (after[i] != before[i]) {
-        return "modified the buffer at index " + i;
-      }
-    }
-    Outcome again = run(engine, input, protocol());
-    return again.equals(base) ? null : "gave " + again + " then " + base + " for the same datagram";
-  }
-
-  private static byte[] snapshot(ByteBuffer buf) {
-    ByteBuffer all = buf.duplicate();
-    all.clear();
-    byte[] out = new byte[all.capacity()];
-    all.get(out);
-    return out;
-  }
-
   /** Law 4: on a match the pe data is 1..255 bytes. */
   @Test
   void law4_peDataIsOneTo255Bytes() {
     PersistenceEngine engine = engine();
     Gen gen = new Gen(seed);
-    for (byte[] input : corpus(gen, tries)) {
+    for (byte[] input : corpus(supplied(), nearMisses(), gen, tries)) {
       Outcome o;
       try {
         o = run(engine, input, protocol());
@@ -375,106 +259,6 @@ public abstract class PersistenceEngineContract {
     }
   }
 
-  /** A template of the key fields and pe data, for laws 5–7. */
-  private record View(
-      PersistenceEngine engine,
-      boolean isIpv6,
-      Protocol protocol,
-      long clientHi,
-      long clientLo,
-      long virtualHi,
-      long virtualLo,
-      int virtualPort,
-      @Nullable PeData peData)
-      implements TemplateView {
-    @Override
-    public int clientPort() {
-      return 0;
-    }
-  }
-
-  private static ConnParam param(
-      PersistenceEngine e, Protocol protocol, long client, int vport, PeData data) {
-    ConnParam p = new ConnParam().set(false, protocol, 0, client, 0, 0, 0x0A000001L, vport, e);
-    var unused = p.match(data);
-    return p;
-  }
-
-  private static View view(
-      PersistenceEngine e, Protocol protocol, long client, int vport, PeData data) {
-    return new View(e, false, protocol, 0, client, 0, 0x0A000001L, vport, data);
-  }
-
-  /** The pe data the laws compare: from supplied datagrams and random bytes. */
-  private List<PeData> peDataPool(PersistenceEngine engine, Gen gen) {
-    List<PeData> pool = new ArrayList<>();
-    for (byte[] input : supplied()) {
-      try {
-        Outcome o = run(engine, input, protocol());
-        if (o.peData() != null) {
-          pool.add(o.peData());
-        }
-      } catch (RuntimeException e) {
-        // law 2 reports it
-      }
-    }
-    int n = Math.max(8, tries / 20);
-    for (int i = 0; i < n; i++) {
-      PeData d = PeData.of(gen.bytes(1 + gen.nextInt(gen.chance(0.1) ? 255 : 24)));
-      pool.add(d);
-      if (gen.chance(0.3)) {
-        pool.add(PeData.of(d.toByteArray())); // an equal copy
-      }
-    }
-    return pool;
-  }
-
-  /**
-   * Returns pe data that almost equals {@code a}: one letter's case flipped (pe data is compared
-   * byte for byte, so this must not match), or else one byte changed.
-   */
-  private static PeData nearMiss(PeData a, Gen gen) {
-    byte[] b = a.toByteArray();
-    for (int i = 0; i < b.length; i++) {
-      char c = (char) (b[i] & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        b[i] = (byte) (c ^ 0x20);
-        return PeData.of(b);
-      }
-    }
-    int i = gen.nextInt(b.length);
-    b[i] = (byte) (b[i] + 1 + gen.nextInt(255));
-    return PeData.of(b);
-  }
-
-  /**
-   * The partners of {@code a} in laws 5 and 6, all of them every run: an equal copy, its prefix,
-   * its extension by one byte, the same bytes with the first and with the last changed, a case near
-   * miss, and another pe data of the pool.
-   */
-  private static List<PeData> partners(PeData a, List<PeData> pool, Gen gen) {
-    byte[] bytes = a.toByteArray();
-    List<PeData> out = new ArrayList<>();
-    out.add(PeData.of(bytes.clone()));
-    if (bytes.length > 1) {
-      out.add(PeData.of(Arrays.copyOf(bytes, bytes.length - 1)));
-    }
-    if (bytes.length < PeData.MAX_LENGTH) {
-      byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
-      longer[bytes.length] = bytes[bytes.length - 1];
-      out.add(PeData.of(longer));
-    }
-    byte[] first = bytes.clone();
-    first[0] ^= 0x01;
-    out.add(PeData.of(first));
-    byte[] last = bytes.clone();
-    last[last.length - 1] ^= 0x01;
-    out.add(PeData.of(last));
-    out.add(nearMiss(a, gen));
-    out.add(pool.get(gen.nextInt(pool.size())));
-    return out;
-  }
-
   /**
    * Law 5: {@code ctMatch} is reflexive and symmetric, equals pe-data equality when the key fields
    * are equal, and never matches across client network, virtual port or protocol.
@@ -483,7 +267,7 @@ public abstract class PersistenceEngineContract {
   void law5_ctMatchIsReflexiveSymmetricAndKeyed() {
     PersistenceEngine e = engine();
     Gen gen = new Gen(seed);
-    List<PeData> pool = peDataPool(e, gen);
+    List<PeData> pool = peDataPool(e, supplied(), protocol(), tries, gen);
     for (PeData a : pool) {
       for (PeData b : partners(a, pool, gen)) {
         long client = gen.ipv4().lo();
@@ -519,7 +303,7 @@ public abstract class PersistenceEngineContract {
   void law6_hashKeyAgreesWithMatchAndUsesTheSeed() {
     PersistenceEngine e = engine();
     Gen gen = new Gen(seed);
-    List<PeData> pool = peDataPool(e, gen);
+    List<PeData> pool = peDataPool(e, supplied(), protocol(), tries, gen);
     for (PeData a : pool) {
       for (PeData b : partners(a, pool, gen)) {
         int s = gen.random().nextInt();
@@ -565,7 +349,7 @@ public abstract class PersistenceEngineContract {
   void law7_showPeDataIsPrintable() {
     PersistenceEngine e = engine();
     Gen gen = new Gen(seed);
-    List<PeData> pool = peDataPool(e, gen);
+    List<PeData> pool = peDataPool(e, supplied(), protocol(), tries, gen);
     byte[] all = new byte[255];
     for (int i = 0; i < all.length; i++) {
       all[i] = (byte) i;
@@ -617,11 +401,11 @@ public abstract class PersistenceEngineContract {
   void law8_threadSafeAndStateless() throws Exception {
     PersistenceEngine engine = engine();
     Gen gen = new Gen(seed);
-    List<byte[]> inputs = corpus(gen, Math.min(tries, 400));
+    List<byte[]> inputs = corpus(supplied(), nearMisses(), gen, Math.min(tries, 400));
     List<Outcome> sequential = new ArrayList<>();
     List<Integer> matching = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
-      Outcome o = safeRun(engine, inputs.get(i));
+      Outcome o = safeRun(engine, inputs.get(i), protocol());
       sequential.add(o);
       if (o.peData() != null && matching.size() < 64) {
         matching.add(i);
@@ -635,8 +419,8 @@ public abstract class PersistenceEngineContract {
         if (expected.equals(sequential.get(matching.get(j)).peData())) {
           continue;
         }
-        ConnParam held = fillFrom(engine, x);
-        fillFrom(engine, y);
+        ConnParam held = fillFrom(engine, x, protocol());
+        fillFrom(engine, y, protocol());
         if (!held.peDataEquals(expected)) {
           fail(
               "law 8 (stateless: pe data must not change when another datagram is filled)",
@@ -667,7 +451,7 @@ public abstract class PersistenceEngineContract {
                   for (int pass = 0; pass < 2 || System.nanoTime() < until; pass++) {
                     for (int k = 0; k < inputs.size(); k++) {
                       int i = (k * (2 * shift + 1) + pass) % inputs.size();
-                      Outcome o = safeRun(engine, inputs.get(i));
+                      Outcome o = safeRun(engine, inputs.get(i), protocol());
                       if (!o.equals(sequential.get(i))) {
                         return i + "\u0000" + o;
                       }
@@ -692,30 +476,6 @@ public abstract class PersistenceEngineContract {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private ConnParam fillFrom(PersistenceEngine engine, byte[] payload) {
-    ConnParam param =
-        new ConnParam().set(false, protocol(), 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
-    Datagram d =
-        new Datagram()
-            .set(
-                protocol(),
-                IpAddress.parse("198.51.100.10"),
-                5060,
-                IpAddress.parse("10.0.0.1"),
-                5060)
-            .payload(ByteBuffer.wrap(payload.clone()), 0, payload.length);
-    var unused = engine.fillParam(param, d);
-    return param;
-  }
-
-  private Outcome safeRun(PersistenceEngine engine, byte[] input) {
-    try {
-      return run(engine, input, protocol());
-    } catch (RuntimeException e) {
-      return new Outcome(null, "threw " + e.getClass().getName());
     }
   }
 
