@@ -1,0 +1,428 @@
+package io.pe4j.forwarder;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.pe4j.api.Datagram;
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.Protocol;
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.Verdict;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The forwarder's datagram relay: each client datagram through the core to a real server, from the
+ * upstream socket of that client's session; each server datagram through the core back to the
+ * client, from the virtual address. Owns the sessions (bounded, expiring with the core's UDP
+ * timeout) and counts every datagram forwarded or dropped with its reason.
+ */
+final class Relay {
+
+  private static final System.Logger LOG = System.getLogger("io.pe4j.forwarder");
+  private static final int MAX_PENDING = 64;
+
+  private final Ipvs ipvs;
+  private final ForwarderStats stats;
+  private final Class<? extends DatagramChannel> channelClass;
+  private final int maxSessions;
+  private final boolean haltOnOutOfMemory;
+  private final AtomicInteger sessionCount = new AtomicInteger();
+  private final ConcurrentHashMap<Verdict, InetSocketAddress> targets = new ConcurrentHashMap<>();
+  private final ThreadLocal<Datagram> scratch = ThreadLocal.withInitial(Datagram::new);
+
+  Relay(
+      Ipvs ipvs,
+      ForwarderStats stats,
+      Class<? extends DatagramChannel> channelClass,
+      int maxSessions,
+      boolean haltOnOutOfMemory) {
+    this.ipvs = ipvs;
+    this.stats = stats;
+    this.channelClass = channelClass;
+    this.maxSessions = maxSessions;
+    this.haltOnOutOfMemory = haltOnOutOfMemory;
+  }
+
+  /** Returns a binding for a virtual service, with no socket yet. */
+  Binding binding(InetSocketAddress vip, String name) {
+    return new Binding(vip, name);
+  }
+
+  /** Returns the handler of a virtual-service socket of {@code binding}. */
+  ChannelHandler clientSide(Binding binding) {
+    return new ClientSide(binding);
+  }
+
+  /** Returns the number of client sessions open now. */
+  int sessions() {
+    return sessionCount.get();
+  }
+
+  /** A bound virtual service: its sockets and the sessions of its clients. */
+  final class Binding {
+    final InetSocketAddress vip;
+    final String name;
+    final IpAddress vipAddress;
+    final List<Channel> channels = new ArrayList<>();
+    final ConcurrentHashMap<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
+
+    Binding(InetSocketAddress vip, String name) {
+      this.vip = vip;
+      this.name = name;
+      this.vipAddress = IpAddress.of(vip.getAddress());
+    }
+
+    void close() {
+      for (Channel c : channels) {
+        c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      }
+      sessions.values().forEach(s -> closeSession(s));
+    }
+  }
+
+  /** A datagram waiting for its session's upstream socket. */
+  private record Pending(DatagramPacket packet, Verdict verdict, boolean ipv6) {}
+
+  /** The datagrams of one client of one virtual service: an upstream socket. */
+  private final class Session {
+    final Binding binding;
+    final InetSocketAddress client;
+    final Channel clientSide;
+    volatile @Nullable Channel upstream;
+    volatile long lastUsed = ipvs.now();
+    @Nullable String failure; // guarded by this
+    final List<Pending> pending = new ArrayList<>(2); // guarded by this
+
+    Session(Binding binding, InetSocketAddress client, Channel clientSide) {
+      this.binding = binding;
+      this.client = client;
+      this.clientSide = clientSide;
+    }
+  }
+
+  /** Datagrams from clients to a virtual service. */
+  private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final Binding binding;
+
+    ClientSide(Binding binding) {
+      this.binding = binding;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      stats.clientDatagrams.increment();
+      InetSocketAddress sender = packet.sender();
+      ByteBuf content = packet.content();
+      int length = content.readableBytes();
+      boolean ipv6 = sender.getAddress() instanceof java.net.Inet6Address;
+      ByteBuffer nio = content.nioBuffer(content.readerIndex(), length);
+      Datagram d =
+          scratch
+              .get()
+              .set(
+                  Protocol.UDP,
+                  IpAddress.of(sender.getAddress()),
+                  sender.getPort(),
+                  binding.vipAddress,
+                  binding.vip.getPort())
+              .payload(nio, nio.position(), nio.remaining());
+      Verdict v;
+      try {
+        v = ipvs.process(d);
+      } catch (RuntimeException e) {
+        stats.drop("core error");
+        LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from " + sender, e);
+        return;
+      }
+      if (v.kind() != Verdict.Kind.FORWARD) {
+        stats.drop(
+            v.kind() == Verdict.Kind.DROP ? v.reason() : v.kind().name().toLowerCase(Locale.ROOT));
+        return;
+      }
+      Session s = session(binding, sender, ctx.channel());
+      if (s == null) {
+        stats.drop("sessions full");
+        ipvs.notSent(v, length, ipv6);
+        return;
+      }
+      s.lastUsed = ipvs.now();
+      send(s, new DatagramPacket(content.retain(), target(v)), v, ipv6);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fatalCheck(cause);
+      LOG.log(System.Logger.Level.WARNING, "client-side socket error on " + binding.name, cause);
+    }
+  }
+
+  private void fatalCheck(Throwable cause) {
+    if (haltOnOutOfMemory && cause instanceof OutOfMemoryError) {
+      Fatal.outOfMemory();
+    }
+  }
+
+  private InetSocketAddress target(Verdict v) {
+    InetSocketAddress t = targets.get(v);
+    if (t == null) {
+      t = new InetSocketAddress(Objects.requireNonNull(v.address()).toInetAddress(), v.port());
+      if (targets.size() < 10_000) {
+        targets.put(v, t);
+      }
+    }
+    return t;
+  }
+
+  private @Nullable Session session(Binding binding, InetSocketAddress client, Channel clientSide) {
+    Session s = binding.sessions.get(client);
+    if (s != null) {
+      return s;
+    }
+    if (sessionCount.incrementAndGet() > maxSessions) {
+      sessionCount.decrementAndGet();
+      return null;
+    }
+    Session fresh = new Session(binding, client, clientSide);
+    Session raced = binding.sessions.putIfAbsent(client, fresh);
+    if (raced != null) {
+      sessionCount.decrementAndGet();
+      return raced;
+    }
+    stats.sessionsOpened.increment();
+    InetAddress local =
+        binding.vip.getAddress().isAnyLocalAddress() ? null : binding.vip.getAddress();
+    ChannelFuture bound =
+        new Bootstrap()
+            .group(clientSide.eventLoop())
+            .channel(channelClass)
+            .option(ChannelOption.SO_RCVBUF, 1 << 20)
+            .option(
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new FixedRecvByteBufAllocator(Forwarder.MAX_DATAGRAM))
+            .handler(new ServerSide(fresh))
+            .bind(local == null ? new InetSocketAddress(0) : new InetSocketAddress(local, 0));
+    bound.addListener((ChannelFutureListener) f -> upstreamBound(fresh, f));
+    return fresh;
+  }
+
+  private void upstreamBound(Session s, ChannelFuture f) {
+    List<Pending> queued;
+    synchronized (s) {
+      if (f.isSuccess()) {
+        s.upstream = f.channel();
+      } else {
+        s.failure = "upstream socket failed: " + Forwarder.describe(f.cause());
+      }
+      queued = new ArrayList<>(s.pending);
+      s.pending.clear();
+    }
+    Channel up = s.upstream;
+    if (up == null) {
+      // no socket (file descriptors exhausted, say): forget the session, so that the client's
+      // next datagram tries again, and count what was waiting
+      String reason = String.valueOf(s.failure);
+      if (s.binding.sessions.remove(s.client, s)) {
+        sessionCount.decrementAndGet();
+        stats.sessionsClosed.increment();
+      }
+      for (Pending p : queued) {
+        int length = lengthOf(p);
+        p.packet().release();
+        stats.drop(reason);
+        ipvs.notSent(p.verdict(), length, p.ipv6());
+      }
+      warnAtMostOncePerSecond(reason + " (client " + s.client + ")");
+      return;
+    }
+    if (s.lastUsed == Long.MIN_VALUE) { // closed while the socket was being opened
+      up.close();
+    }
+    for (Pending p : queued) {
+      write(up, p.packet(), p.verdict(), p.ipv6());
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong lastWarning =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Logs a warning at most once a second, after the counting is done, and never throws: with the
+   * descriptors exhausted even the logger can fail (it opens the time-zone file on first use).
+   */
+  private void warnAtMostOncePerSecond(String message) {
+    long now = System.nanoTime();
+    long last = lastWarning.get();
+    if (now - last < 1_000_000_000L || !lastWarning.compareAndSet(last, now)) {
+      return;
+    }
+    try {
+      LOG.log(System.Logger.Level.WARNING, message);
+    } catch (Throwable t) {
+      // counted already; nothing more to do
+    }
+  }
+
+  private static int lengthOf(Pending p) {
+    return p.packet().content().readableBytes();
+  }
+
+  private void send(Session s, DatagramPacket p, Verdict v, boolean ipv6) {
+    Channel up = s.upstream;
+    if (up == null) {
+      synchronized (s) {
+        up = s.upstream;
+        if (up == null) {
+          String failure = s.failure;
+          if (failure != null) {
+            p.release();
+            stats.drop(failure);
+            ipvs.notSent(v, p.content().readableBytes(), ipv6);
+          } else if (s.pending.size() < MAX_PENDING) {
+            s.pending.add(new Pending(p, v, ipv6));
+          } else {
+            int length = p.content().readableBytes();
+            p.release();
+            stats.drop("upstream not ready");
+            ipvs.notSent(v, length, ipv6);
+          }
+          return;
+        }
+      }
+    }
+    write(up, p, v, ipv6);
+  }
+
+  private void write(Channel up, DatagramPacket p, Verdict v, boolean ipv6) {
+    int length = p.content().readableBytes();
+    up.writeAndFlush(p)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    stats.forwarded.increment();
+                  } else {
+                    stats.drop("send to server failed: " + Forwarder.describe(f.cause()));
+                    ipvs.notSent(v, length, ipv6);
+                  }
+                });
+  }
+
+  /** Datagrams from real servers, on a session's upstream socket. */
+  private final class ServerSide extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final Session session;
+    private final IpAddress clientAddress;
+    private final boolean ipv6;
+
+    ServerSide(Session session) {
+      this.session = session;
+      this.clientAddress = IpAddress.of(session.client.getAddress());
+      this.ipv6 = session.client.getAddress() instanceof java.net.Inet6Address;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      stats.serverDatagrams.increment();
+      session.lastUsed = ipvs.now();
+      InetSocketAddress server = packet.sender();
+      ByteBuf content = packet.content();
+      int length = content.readableBytes();
+      ByteBuffer nio = content.nioBuffer(content.readerIndex(), length);
+      Datagram d =
+          scratch
+              .get()
+              .set(
+                  Protocol.UDP,
+                  IpAddress.of(server.getAddress()),
+                  server.getPort(),
+                  clientAddress,
+                  session.client.getPort())
+              .payload(nio, nio.position(), nio.remaining());
+      Verdict v;
+      try {
+        v = ipvs.processFromServer(d);
+      } catch (RuntimeException e) {
+        stats.replyDrop("core error");
+        LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
+        return;
+      }
+      if (v.kind() != Verdict.Kind.OUT || !session.binding.vipAddress.equals(v.address())) {
+        stats.returnedWithoutKey.increment(); // still returned to the session's client
+      }
+      session
+          .clientSide
+          .writeAndFlush(new DatagramPacket(content.retain(), session.client))
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess()) {
+                      stats.returned.increment();
+                    } else {
+                      stats.replyDrop("send to client failed: " + Forwarder.describe(f.cause()));
+                      ipvs.notSent(v, length, ipv6);
+                    }
+                  });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fatalCheck(cause);
+      LOG.log(System.Logger.Level.WARNING, "upstream socket error for " + session.client, cause);
+    }
+  }
+
+  /** Closes sessions idle for longer than the core's UDP timeout. */
+  void sweep(java.util.Collection<Binding> bindings) {
+    long idle = TimeUnit.SECONDS.toNanos(ipvs.udpTimeout());
+    long now = ipvs.now();
+    for (Binding b : bindings) {
+      b.sessions
+          .values()
+          .removeIf(
+              s -> {
+                if (now - s.lastUsed > idle) {
+                  closeSession(s);
+                  return true;
+                }
+                return false;
+              });
+    }
+  }
+
+  private void closeSession(Session s) {
+    sessionCount.decrementAndGet();
+    stats.sessionsClosed.increment();
+    Channel up = s.upstream;
+    s.lastUsed = Long.MIN_VALUE;
+    if (up != null) {
+      up.close();
+    }
+    synchronized (s) {
+      for (Pending p : s.pending) {
+        int length = lengthOf(p);
+        p.packet().release();
+        stats.drop("session closed");
+        ipvs.notSent(p.verdict(), length, p.ipv6());
+      }
+      s.pending.clear();
+    }
+  }
+}
