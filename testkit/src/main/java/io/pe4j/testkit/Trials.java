@@ -32,14 +32,8 @@ final class Trials {
 
   static Outcome runIn(
       PersistenceEngine engine, byte[] payload, Protocol protocol, ByteBuffer buffer, int offset) {
-    ConnParam param =
-        new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
-    Datagram d =
-        new Datagram()
-            .set(
-                protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
-            .payload(buffer, offset, payload.length);
-    PeResult r = engine.fillParam(param, d);
+    ConnParam param = freshParam(engine, protocol);
+    PeResult r = engine.fillParam(param, datagram(protocol, buffer, offset, payload.length));
     if (r.isMatch()) {
       return new Outcome(param.hasPeData() ? param.peDataCopy() : null, "match");
     }
@@ -153,14 +147,10 @@ final class Trials {
   }
 
   static ConnParam fillFrom(PersistenceEngine engine, byte[] payload, Protocol protocol) {
-    ConnParam param =
-        new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
-    Datagram d =
-        new Datagram()
-            .set(
-                protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
-            .payload(ByteBuffer.wrap(payload.clone()), 0, payload.length);
-    var unused = engine.fillParam(param, d);
+    ConnParam param = freshParam(engine, protocol);
+    var unused =
+        engine.fillParam(
+            param, datagram(protocol, ByteBuffer.wrap(payload.clone()), 0, payload.length));
     return param;
   }
 
@@ -174,7 +164,7 @@ final class Trials {
 
   /**
    * The inputs of the laws: the supplied datagrams and near misses, their systematic edges (a
-   * budget of {@code max(2,000, count)} in all, shared between them), two supplied datagrams
+   * budget of {@code max(8,000, 4 × count)} in all, shared between them), two supplied datagrams
    * concatenated, empty, 64 KB, then {@code count} more random bytes, truncations and mutations.
    */
   static List<byte[]> corpus(List<byte[]> supplied, List<byte[]> nearMisses, Gen gen, int count) {
@@ -186,7 +176,7 @@ final class Trials {
     List<byte[]> bases = new ArrayList<>(supplied);
     bases.addAll(nearMisses);
     if (!bases.isEmpty()) {
-      int share = Math.max(2000, count) / bases.size();
+      int share = Math.max(8000, 4 * count) / bases.size();
       for (byte[] base : bases) {
         out.addAll(Edges.of(base, Math.max(share, 64), gen));
       }
@@ -263,5 +253,16 @@ final class Trials {
       }
     }
     return pool;
+  }
+
+  /** The key fields every law uses: client 198.51.100.10, virtual 10.0.0.1:5060. */
+  private static ConnParam freshParam(PersistenceEngine engine, Protocol protocol) {
+    return new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
+  }
+
+  private static Datagram datagram(Protocol protocol, ByteBuffer buffer, int offset, int length) {
+    return new Datagram()
+        .set(protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
+        .payload(buffer, offset, length);
   }
 }
