@@ -214,7 +214,7 @@ public final class Ipvs {
 
   /** Returns {@code /proc/net/ip_vs_conn_sync}: the connection table with an Origin column. */
   public String procNetIpVsConnSync() {
-    return Listings.procConnSync(this);
+    return ConnectionListings.procConnSync(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -378,11 +378,11 @@ public final class Ipvs {
    * @throws java.io.IOException if {@code out} fails
    */
   public void ipvsadm(String commandLine, Appendable out) throws java.io.IOException {
-    Ipvsadm.execute(this, Ipvsadm.split(commandLine), "", out);
+    Ipvsadm.execute(this, IpvsadmParser.split(commandLine), "", out);
   }
 
   public String ipvsadm(String commandLine) {
-    return Ipvsadm.execute(this, Ipvsadm.split(commandLine), "");
+    return Ipvsadm.execute(this, IpvsadmParser.split(commandLine), "");
   }
 
   /** Runs an ipvsadm command given as arguments; {@code stdin} feeds {@code -R}. */
@@ -392,7 +392,7 @@ public final class Ipvs {
 
   /** Returns the connection table as {@code /proc/net/ip_vs_conn} prints it (spec §9.3). */
   public String procNetIpVsConn() {
-    return Listings.procConn(this);
+    return ConnectionListings.procConn(this);
   }
 
   List<Template> templateSnapshot() {
