@@ -208,11 +208,7 @@ public final class AdminServer implements AutoCloseable {
     if (secret.length == 0) {
       throw new IllegalArgumentException("the TCP admin endpoint needs a non-empty secret");
     }
-    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET);
-    if (address.getAddress() instanceof java.net.Inet6Address) {
-      s.close();
-      s = ServerSocketChannel.open(StandardProtocolFamily.INET6);
-    }
+    ServerSocketChannel s = ServerSocketChannel.open(family(address));
     s.bind(address, MAX_CLIENTS);
     AdminServer server = new AdminServer(s, null, secret.clone(), ipvs, forwarder);
     server.acceptor.start();
@@ -432,13 +428,8 @@ public final class AdminServer implements AutoCloseable {
    */
   public static String send(SocketAddress address, byte @Nullable [] secret, String commandLine)
       throws IOException {
-    StandardProtocolFamily family =
-        address instanceof UnixDomainSocketAddress
-            ? StandardProtocolFamily.UNIX
-            : ((InetSocketAddress) address).getAddress() instanceof java.net.Inet6Address
-                ? StandardProtocolFamily.INET6
-                : StandardProtocolFamily.INET;
-    try (SocketChannel c = SocketChannel.open(family)) {
+
+    try (SocketChannel c = SocketChannel.open(family(address))) {
       c.connect(address);
       // a client never waits forever on an endpoint that does not answer
       Thread timer =
@@ -492,5 +483,14 @@ public final class AdminServer implements AutoCloseable {
       }
       return answer;
     }
+  }
+
+  private static StandardProtocolFamily family(SocketAddress address) {
+    if (address instanceof UnixDomainSocketAddress) {
+      return StandardProtocolFamily.UNIX;
+    }
+    return ((InetSocketAddress) address).getAddress() instanceof java.net.Inet6Address
+        ? StandardProtocolFamily.INET6
+        : StandardProtocolFamily.INET;
   }
 }

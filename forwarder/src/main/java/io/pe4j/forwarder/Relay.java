@@ -110,6 +110,7 @@ final class Relay {
     volatile @Nullable Channel upstream;
     volatile long lastUsed = ipvs.now();
     @Nullable String failure; // guarded by this
+    boolean closed; // guarded by this
     final List<Pending> pending = new ArrayList<>(2); // guarded by this
 
     Session(Binding binding, InetSocketAddress client, Channel clientSide) {
@@ -134,17 +135,7 @@ final class Relay {
       ByteBuf content = packet.content();
       int length = content.readableBytes();
       boolean ipv6 = sender.getAddress() instanceof java.net.Inet6Address;
-      ByteBuffer nio = content.nioBuffer(content.readerIndex(), length);
-      Datagram d =
-          scratch
-              .get()
-              .set(
-                  Protocol.UDP,
-                  IpAddress.of(sender.getAddress()),
-                  sender.getPort(),
-                  binding.vipAddress,
-                  binding.vip.getPort())
-              .payload(nio, nio.position(), nio.remaining());
+      Datagram d = view(content, sender, binding.vipAddress, binding.vip.getPort());
       Verdict v;
       try {
         v = ipvs.process(d);
@@ -224,14 +215,25 @@ final class Relay {
     return fresh;
   }
 
+  /** This thread's view of a datagram's payload, from {@code from} to {@code to:toPort}. */
+  private Datagram view(ByteBuf content, InetSocketAddress from, IpAddress to, int toPort) {
+    ByteBuffer nio = content.nioBuffer(content.readerIndex(), content.readableBytes());
+    return scratch
+        .get()
+        .set(Protocol.UDP, IpAddress.of(from.getAddress()), from.getPort(), to, toPort)
+        .payload(nio, nio.position(), nio.remaining());
+  }
+
   private void upstreamBound(Session s, ChannelFuture f) {
     List<Pending> queued;
+    boolean closed;
     synchronized (s) {
       if (f.isSuccess()) {
         s.upstream = f.channel();
       } else {
         s.failure = "upstream socket failed: " + Forwarder.describe(f.cause());
       }
+      closed = s.closed;
       queued = new ArrayList<>(s.pending);
       s.pending.clear();
     }
@@ -244,17 +246,13 @@ final class Relay {
         sessionCount.decrementAndGet();
         stats.sessionsClosed.increment();
       }
-      for (Pending p : queued) {
-        int length = lengthOf(p);
-        p.packet().release();
-        stats.drop(reason);
-        ipvs.notSent(p.verdict(), length, p.ipv6());
-      }
+      dropAll(queued, reason);
       warnAtMostOncePerSecond(reason + " (client " + s.client + ")");
       return;
     }
-    if (s.lastUsed == Long.MIN_VALUE) { // closed while the socket was being opened
+    if (closed) { // closed while the socket was being opened (nothing was queued then)
       up.close();
+      return;
     }
     for (Pending p : queued) {
       write(up, p.packet(), p.verdict(), p.ipv6());
@@ -291,18 +289,12 @@ final class Relay {
       synchronized (s) {
         up = s.upstream;
         if (up == null) {
-          String failure = s.failure;
-          if (failure != null) {
-            p.release();
-            stats.drop(failure);
-            ipvs.notSent(v, p.content().readableBytes(), ipv6);
-          } else if (s.pending.size() < MAX_PENDING) {
-            s.pending.add(new Pending(p, v, ipv6));
+          String reason = s.closed ? "session closed" : s.failure;
+          if (reason == null && s.pending.size() < MAX_PENDING) {
+            s.pending.add(new Pending(p, v, ipv6)); // sent when the socket is open
           } else {
-            int length = p.content().readableBytes();
-            p.release();
-            stats.drop("upstream not ready");
-            ipvs.notSent(v, length, ipv6);
+            dropAll(
+                List.of(new Pending(p, v, ipv6)), reason == null ? "upstream not ready" : reason);
           }
           return;
         }
@@ -345,17 +337,7 @@ final class Relay {
       InetSocketAddress server = packet.sender();
       ByteBuf content = packet.content();
       int length = content.readableBytes();
-      ByteBuffer nio = content.nioBuffer(content.readerIndex(), length);
-      Datagram d =
-          scratch
-              .get()
-              .set(
-                  Protocol.UDP,
-                  IpAddress.of(server.getAddress()),
-                  server.getPort(),
-                  clientAddress,
-                  session.client.getPort())
-              .payload(nio, nio.position(), nio.remaining());
+      Datagram d = view(content, server, clientAddress, session.client.getPort());
       Verdict v;
       try {
         v = ipvs.processFromServer(d);
@@ -410,19 +392,27 @@ final class Relay {
   private void closeSession(Session s) {
     sessionCount.decrementAndGet();
     stats.sessionsClosed.increment();
-    Channel up = s.upstream;
-    s.lastUsed = Long.MIN_VALUE;
+    Channel up;
+    List<Pending> queued;
+    synchronized (s) { // with upstreamBound: whichever runs second closes the socket
+      s.closed = true;
+      up = s.upstream;
+      queued = new ArrayList<>(s.pending);
+      s.pending.clear();
+    }
     if (up != null) {
       up.close();
     }
-    synchronized (s) {
-      for (Pending p : s.pending) {
-        int length = lengthOf(p);
-        p.packet().release();
-        stats.drop("session closed");
-        ipvs.notSent(p.verdict(), length, p.ipv6());
-      }
-      s.pending.clear();
+    dropAll(queued, "session closed");
+  }
+
+  /** Releases datagrams that will not be sent, counting each and refunding the core's counters. */
+  private void dropAll(List<Pending> queued, String reason) {
+    for (Pending p : queued) {
+      int length = lengthOf(p);
+      p.packet().release();
+      stats.drop(reason);
+      ipvs.notSent(p.verdict(), length, p.ipv6());
     }
   }
 }
