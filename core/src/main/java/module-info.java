@@ -8,6 +8,7 @@ module io.pe4j.core {
   requires static org.jspecify;
 
   exports io.pe4j.core;
+  exports io.pe4j.core.ipvsadm;
 
   uses io.pe4j.api.PersistenceEngine;
 }

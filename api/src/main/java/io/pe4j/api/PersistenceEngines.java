@@ -30,18 +30,70 @@ public final class PersistenceEngines {
   private static final class Entry {
     final PersistenceEngine engine;
     final Map<String, Integer> holders = new TreeMap<>();
+    final Map<String, Uses> counters = new TreeMap<>();
 
     Entry(PersistenceEngine engine) {
       this.engine = engine;
     }
 
     int uses() {
-      int n = 0;
+      long n = 0;
       for (int c : holders.values()) {
         n += c;
       }
-      return n;
+      for (Uses u : counters.values()) {
+        n += u.count();
+      }
+      return (int) Math.min(Integer.MAX_VALUE, n);
     }
+  }
+
+  /**
+   * The uses of one engine by one holder, counted without a lock and without allocating: what a
+   * template table takes per template (the kernel takes a module reference per template). {@link
+   * #unregister} sees them like the uses taken by {@link #acquire}.
+   */
+  public static final class Uses {
+    private final PersistenceEngine engine;
+    private final java.util.concurrent.atomic.LongAdder count =
+        new java.util.concurrent.atomic.LongAdder();
+
+    private Uses(PersistenceEngine engine) {
+      this.engine = engine;
+    }
+
+    /** Returns the engine these uses are of. */
+    public PersistenceEngine engine() {
+      return engine;
+    }
+
+    /** Takes one use. */
+    public void retain() {
+      count.increment();
+    }
+
+    /** Gives one use back. */
+    public void release() {
+      count.decrement();
+    }
+
+    /** Returns the uses held now. */
+    public long count() {
+      return count.sum();
+    }
+  }
+
+  /**
+   * Returns the lock-free use counter of {@code engine} by {@code holder}: the same object for the
+   * same engine and holder, so that whoever retains and whoever releases meet. For an engine not
+   * registered here, a counter that {@link #unregister} does not see.
+   */
+  public synchronized Uses counter(PersistenceEngine engine, String holder) {
+    Entry entry = engines.get(engine.name());
+    if (entry == null || entry.engine != engine) {
+      return new Uses(engine);
+    }
+    return entry.counters.computeIfAbsent(holder, h -> new Uses(engine));
   }
 
   /** Creates an empty registry. */
@@ -157,6 +209,14 @@ public final class PersistenceEngines {
               who.append(", ");
             }
             who.append(holder).append(count > 1 ? " (" + count + ")" : "");
+          });
+      entry.counters.forEach(
+          (holder, uses) -> {
+            long count = uses.count();
+            if (count > 0) {
+              who.append(who.length() > 0 ? ", " : "").append(holder);
+              who.append(count > 1 ? " (" + count + ")" : "");
+            }
           });
       throw new IllegalStateException("persistence engine '" + name + "' is in use by " + who);
     }

@@ -2,6 +2,7 @@ package io.pe4j.cli;
 
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import io.pe4j.forwarder.AdminServer;
 import io.pe4j.forwarder.Fatal;
 import io.pe4j.forwarder.Forwarder;
@@ -120,7 +121,7 @@ final class ForwardCommand implements Callable<Integer> {
     String text;
     try {
       text = RulesFile.read(rules);
-      ipvs.ipvsadm(List.of("-R"), text);
+      Ipvsadm.execute(ipvs, List.of("-R"), text);
     } catch (IOException e) {
       err.println(
           e.getMessage() != null && e.getMessage().startsWith(rules.toString())

@@ -2,6 +2,7 @@ package io.pe4j.cli;
 
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -92,14 +93,15 @@ final class IpvsadmCommand implements Callable<Integer> {
     try {
       if (rules != null) {
         Path file = rules;
-        ipvs.ipvsadm(List.of("-R"), RulesFile.read(file));
+        Ipvsadm.execute(ipvs, List.of("-R"), RulesFile.read(file));
       }
       if (!rest.isEmpty() && (rest.get(0).equals("-R") || rest.get(0).equals("--restore"))) {
         rest.remove(0);
-        ipvs.ipvsadm(List.of("-R"), new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
+        Ipvsadm.execute(
+            ipvs, List.of("-R"), new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
       }
       if (!rest.isEmpty()) {
-        out.print(ipvs.ipvsadm(rest, ""));
+        out.print(Ipvsadm.execute(ipvs, rest, ""));
       }
       return 0;
     } catch (IpvsadmException e) {

@@ -31,13 +31,13 @@ final class CaffeineTemplateStore implements TemplateStore {
   }
 
   @Override
-  public Template putIfAbsent(Template fresh, Runnable onInsert) {
+  public Template putIfAbsent(Template fresh, Consumer<Template> onInsert) {
     return cache
         .asMap()
         .computeIfAbsent(
             fresh.key,
             k -> {
-              onInsert.run();
+              onInsert.accept(fresh);
               return fresh;
             });
   }

@@ -1,6 +1,7 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.pe4j.api.Datagram;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
@@ -56,9 +57,7 @@ final class ConfigPlane {
     }
   }
 
-  volatile int tcpTimeout = 900;
-  volatile int tcpFinTimeout = 120;
-  volatile int udpTimeout = 300;
+  private volatile Timeouts timeouts = Timeouts.DEFAULT;
   volatile boolean expireQuiescentTemplate;
   volatile boolean expireNodestConn;
   volatile int connOutServices;
@@ -150,7 +149,8 @@ final class ConfigPlane {
             spec.netmask(),
             spec.onePacket(),
             engine,
-            spec.failurePolicy());
+            spec.failurePolicy(),
+            engine == null ? null : engines.counter(engine, svc.templatesHolder));
     svc.config = next; // published whole: a datagram sees the old options or these, never a mix
     svc.publishDestinations();
     scheduler.destinationsChanged(svc);
@@ -168,6 +168,7 @@ final class ConfigPlane {
   public synchronized void deleteService(
       Protocol protocol, IpAddress address, int port, int fwmark) {
     VirtualService svc = requireService(protocol, address, port, fwmark);
+    templates.removeIf(t -> t.service == svc); // while listed: a shared table's templates bind
     serviceList.remove(svc);
     serviceIndex.remove(ServiceId.of(svc));
     for (Destination d : svc.destinations) {
@@ -316,15 +317,15 @@ final class ConfigPlane {
         throw new IllegalArgumentException("timeout must be 0..2678400 seconds: " + v);
       }
     }
-    if (tcp > 0) {
-      tcpTimeout = tcp;
-    }
-    if (tcpFin > 0) {
-      tcpFinTimeout = tcpFin;
-    }
-    if (udp > 0) {
-      udpTimeout = udp;
-    }
+    Timeouts t = timeouts;
+    timeouts =
+        new Timeouts(
+            tcp > 0 ? tcp : t.tcp(), tcpFin > 0 ? tcpFin : t.tcpFin(), udp > 0 ? udp : t.udp());
+  }
+
+  /** Returns the connection timeouts, published as one value. */
+  Timeouts timeouts() {
+    return timeouts;
   }
 
   /** Sets the sysctl {@code expire_quiescent_template} (default off, spec §3.5). */
@@ -401,5 +402,36 @@ final class ConfigPlane {
       }
     }
     return null;
+  }
+
+  /**
+   * Finds the service of a client's datagram, as {@code ip_vs_service_find}: fwmark, then protocol,
+   * address and port, then port zero. Reads the published table: no lock, no allocation.
+   */
+  @Nullable VirtualService findService(Datagram d) {
+    VirtualService[] list = serviceTable; // an array: no iterator allocated per datagram
+    if (d.fwmark() != 0) {
+      for (VirtualService v : list) {
+        if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
+          return v;
+        }
+      }
+    }
+    VirtualService portZero = null;
+    for (VirtualService v : list) {
+      if (v.fwmark == 0
+          && v.protocol == d.protocol()
+          && v.ipv6 == d.isIpv6()
+          && v.address.hi() == d.destinationHi()
+          && v.address.lo() == d.destinationLo()) {
+        if (v.port == d.destinationPort()) {
+          return v;
+        }
+        if (v.port == 0) {
+          portZero = v;
+        }
+      }
+    }
+    return portZero;
   }
 }

@@ -46,7 +46,7 @@ public final class Counters {
   private final long[] avg = new long[5];
 
   /** Returns the estimated rates: CPS, InPPS, OutPPS, InBPS, OutBPS. */
-  synchronized long[] rates(long now) {
+  public synchronized long[] rates(long now) {
     long[] current = {conns(), inPackets(), outPackets(), inBytes(), outBytes()};
     if (estimatedAt == Long.MIN_VALUE) {
       estimatedAt = now;

@@ -5,10 +5,10 @@ import io.pe4j.api.Datagram;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,10 +49,12 @@ public final class Ipvs {
     this.ticker = b.ticker;
     this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
     int seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
-    this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates);
+    TemplateCodec codec = new TemplateCodec(this.engines, seed);
+    this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates, b.shared, codec);
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
-    this.sync = new SyncPeer(ticker, this.engines, config, templates, seed);
+    codec.config(config);
+    this.sync = new SyncPeer(ticker, codec, templates, seed);
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
   }
 
@@ -68,8 +70,20 @@ public final class Ipvs {
     private Schedulers schedulers = new Schedulers();
     private @Nullable Integer seed;
     private long maxTemplates = 1 << 20;
+    private @Nullable SharedTemplates shared;
 
     private Builder() {}
+
+    /**
+     * Shares this director's templates with other directors through {@code shared} (a cluster store
+     * such as {@code pe4j-cluster}'s): a call whose datagrams reach several directors goes to one
+     * real server, and outlives the director that created its template. Every director must load
+     * the same rules. Template hits stay local; see {@link SharedTemplates}.
+     */
+    public Builder sharedTemplates(SharedTemplates shared) {
+      this.shared = Objects.requireNonNull(shared);
+      return this;
+    }
 
     /** Sets the clock: a fake ticker makes every timeout testable to the nanosecond. */
     public Builder ticker(Ticker ticker) {
@@ -97,14 +111,10 @@ public final class Ipvs {
 
     /**
      * Bounds the number of templates. When full, the oldest template that never became established
-     * (one datagram, no reply, no connection) makes room, counted per service ({@link
-     * VirtualService#templatesEvicted()}); if none can go, a new key is still scheduled but gets no
-     * template, counted ({@link VirtualService#templatesRefused()}). An established template is
-     * never evicted.
-     *
-     * <p><b>Note:</b> an expired template is never found again, but it leaves the count when
-     * Caffeine's timer wheel evicts it, up to about 1.07 s after its expiry; the bound runs
-     * Caffeine's cleanup before refusing, and until eviction the template still takes room.
+     * (one datagram, no reply, no connection) makes room, counted ({@link
+     * VirtualService#templatesEvicted()}); if none can go, the key is scheduled without a template,
+     * counted ({@link VirtualService#templatesRefused()}). An expired template leaves the count up
+     * to about 1.07 s after its expiry (Caffeine's timer wheel; cleaned up before refusing).
      */
     public Builder maxTemplates(long max) {
       if (max < 1) {
@@ -155,66 +165,12 @@ public final class Ipvs {
     return path.processFromServer(d);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Synchronisation to backup directors (spec §7): SyncPeer
-
   /**
-   * Starts sending sync messages ({@code ipvsadm --start-daemon master}): templates of one-packet
-   * services on every use (version 1 only: the version-0 sender skips one-packet connections before
-   * their template), other connections at their 3rd, 53rd, 103rd... packet followed by their
-   * template. Each message holds one entry, in the kernel's wire layout. Entries are queued (at
-   * most 65,536; a full queue drops and counts them, {@link #syncDropped()}) and handed to {@code
-   * sender} on a thread of their own, never on the datagram's. Version 0 carries no pe data.
-   *
-   * @throws IllegalArgumentException unless the version is 0 or 1
+   * Returns this director's sync peer (spec §7, {@code ipvsadm --start-daemon}): start or stop the
+   * sync master, apply messages as a backup, and read the sync counters.
    */
-  public void startSyncMaster(int syncId, int version, Consumer<byte[]> sender) {
-    sync.startSyncMaster(syncId, version, sender);
-  }
-
-  /** Stops the sync master. */
-  public void stopSyncMaster() {
-    sync.stopSyncMaster();
-  }
-
-  /** Waits until the sync messages queued so far were handed to the sender (tests, shutdown). */
-  public void flushSync() {
-    sync.flushSync();
-  }
-
-  /** Returns how many sync entries were dropped because the sync queue was full. */
-  public long syncDropped() {
-    return sync.syncDropped();
-  }
-
-  /**
-   * Applies a sync message as a backup director: each template entry creates or refreshes a
-   * template (flagged {@code SYNC}) bound to this director's matching destination. Entries whose
-   * engine this director lacks, whose service or destination it does not have, and connection
-   * entries (which backups do not link to templates) are skipped and counted. Never throws: a
-   * malformed message is counted and ignored.
-   *
-   * @return the number of templates created or refreshed
-   */
-  public int applySync(byte[] message) {
-    return sync.applySync(message);
-  }
-
-  /** Returns how many sync messages were malformed or could not be sent. */
-  public long syncErrors() {
-    return sync.syncErrors();
-  }
-
-  /**
-   * Returns how many received sync entries were skipped (unknown engine, service or destination).
-   */
-  public long syncSkipped() {
-    return sync.syncSkipped();
-  }
-
-  /** Returns {@code /proc/net/ip_vs_conn_sync}: the connection table with an Origin column. */
-  public String procNetIpVsConnSync() {
-    return ConnectionListings.procConnSync(this);
+  public SyncPeer sync() {
+    return sync;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -309,7 +265,7 @@ public final class Ipvs {
   }
 
   /** Runs {@code changes} and publishes the service table once at the end (a restore). */
-  void batch(Runnable changes) {
+  public void batch(Runnable changes) {
     config.batch(changes);
   }
 
@@ -333,6 +289,11 @@ public final class Ipvs {
     return templates.count();
   }
 
+  /** Returns how many operations on the shared template table failed (0 without one). */
+  public long sharedTemplateErrors() {
+    return templates.sharedErrors();
+  }
+
   /** Returns the number of connection entries (OPS datagrams create none). */
   public long connectionCount() {
     return connections.count();
@@ -349,57 +310,35 @@ public final class Ipvs {
     templates.cleanUp();
   }
 
-  /** Returns the UDP connection timeout in seconds. */
-  public int udpTimeout() {
-    return config.udpTimeout;
-  }
-
-  /** Returns the TCP connection timeout in seconds. */
-  public int tcpTimeout() {
-    return config.tcpTimeout;
-  }
-
-  /** Returns the TCP FIN_WAIT timeout in seconds. */
-  public int tcpFinTimeout() {
-    return config.tcpFinTimeout;
+  /** Returns the connection timeouts ({@code ipvsadm -L --timeout}). */
+  public Timeouts timeouts() {
+    return config.timeouts();
   }
 
   /**
    * Runs one ipvsadm command line against this director and returns what ipvsadm prints (empty for
-   * commands that print nothing).
+   * commands that print nothing); see {@link Ipvsadm}.
    *
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
-  /**
-   * Runs one ipvsadm command line, writing its output to {@code out} as it goes: a connection
-   * listing ({@code -Lc}) is streamed entry by entry instead of built whole.
-   *
-   * @throws IpvsadmException with ipvsadm's message for a bad line
-   * @throws java.io.IOException if {@code out} fails
-   */
-  public void ipvsadm(String commandLine, Appendable out) throws java.io.IOException {
-    Ipvsadm.execute(this, IpvsadmParser.split(commandLine), "", out);
-  }
-
   public String ipvsadm(String commandLine) {
-    return Ipvsadm.execute(this, IpvsadmParser.split(commandLine), "");
+    return Ipvsadm.execute(this, commandLine);
   }
 
-  /** Runs an ipvsadm command given as arguments; {@code stdin} feeds {@code -R}. */
-  public String ipvsadm(List<String> args, String stdin) {
-    return Ipvsadm.execute(this, args, stdin);
-  }
-
-  /** Returns the connection table as {@code /proc/net/ip_vs_conn} prints it (spec §9.3). */
-  public String procNetIpVsConn() {
-    return ConnectionListings.procConn(this);
-  }
-
-  List<Template> templateSnapshot() {
-    return templates.snapshot();
-  }
-
-  List<Connection> connectionSnapshot() {
-    return connections.snapshot();
+  /**
+   * Returns the connection table, templates then connections, as a view read when iterated: each
+   * row is made when the iteration reaches it, so memory stays bounded by the table, not by what a
+   * listing prints. Runs pending expiry first.
+   */
+  public Iterable<ConnectionEntry> connectionEntries() {
+    cleanUp();
+    long now = now();
+    List<Template> t = templates.snapshot();
+    List<Connection> c = connections.snapshot();
+    return () ->
+        java.util.stream.Stream.concat(
+                t.stream().map(x -> ConnectionEntry.of(x, now)),
+                c.stream().map(x -> ConnectionEntry.of(x, now)))
+            .iterator();
   }
 }

@@ -3,27 +3,67 @@ package io.pe4j.core;
 import static io.pe4j.core.HashSchedulers.fold;
 import static io.pe4j.core.LoadSchedulers.eligible;
 
+import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** mh, Maglev hashing (spec §8.2). */
+/** mh, Maglev hashing (spec §8.2), and pe4j's {@code mh-pe}: Maglev over the engine's key. */
 final class MaglevSchedulers {
 
   private MaglevSchedulers() {}
 
+  /** The kernel's table size (CONFIG_IP_VS_MH_TAB_INDEX 12). */
+  static final int KERNEL_M = 4093;
+
+  /** The table size of {@code mh-pe} services unless the registry sets one. */
+  static final int PE_M = 65_537;
+
+  /** The seed of the pe-data hash: fixed, so that every node maps a key to the same slot. */
+  private static final int PE_SEED = 0x6d68_7065; // "mhpe"
+
   /**
-   * mh: Maglev hashing (spec §8.2) with M = 4093, population from last weights so that quiescing a
-   * server does not remap the table. The hash functions are pe4j's own, not the kernel's hsiphash,
-   * so the slot a given client lands in differs from a kernel's.
+   * mh: Maglev hashing (spec §8.2) with M = 4093 (or the registry's size), population from last
+   * weights so that quiescing a server does not remap the table. The hash functions are pe4j's own,
+   * not the kernel's hsiphash, so the slot a given client lands in differs from a kernel's.
+   *
+   * <p>With the pe4j flag {@code mh-pe}, a datagram the engine keyed is placed by the hash of its
+   * pe data (the Call-ID) instead of its source: nodes with the same real servers pick the same
+   * server for a call without talking to each other. The table is then populated in address order
+   * (not list order) so that it does not depend on the order servers were added, and M defaults to
+   * 65,537. A datagram without pe data falls back to source hashing.
    */
   static final class Maglev implements Scheduler {
-    static final int M = 4093;
+    private final int configuredM;
     private volatile Destination[] table = new Destination[0];
+
+    Maglev(int configuredM) {
+      this.configuredM = configuredM;
+    }
+
+    /** The lookup table as published (tests). */
+    Destination[] table() {
+      return table;
+    }
+
+    private int size(VirtualService s) {
+      return configuredM > 0
+          ? configuredM
+          : s.config.schedulerFlags.contains("mh-pe") ? PE_M : KERNEL_M;
+    }
 
     @Override
     public void destinationsChanged(VirtualService s) {
+      int M = size(s);
       List<Destination> list = s.destinations;
+      if (s.config.schedulerFlags.contains("mh-pe")) {
+        list = new java.util.ArrayList<>(list);
+        list.sort(
+            java.util.Comparator.comparing((Destination d) -> d.address.isIpv6())
+                .thenComparing(d -> d.address.hi(), Long::compareUnsigned)
+                .thenComparing(d -> d.address.lo(), Long::compareUnsigned)
+                .thenComparingInt(d -> d.port));
+      }
       if (list.isEmpty()) {
         table = new Destination[0];
         return;
@@ -99,12 +139,24 @@ final class MaglevSchedulers {
 
     @Override
     public @Nullable Destination schedule(VirtualService s, Datagram datagram) {
+      return schedule(s, datagram, null);
+    }
+
+    @Override
+    public @Nullable Destination schedule(
+        VirtualService s, Datagram datagram, @Nullable ConnParam keyed) {
       Destination[] t = table;
-      if (t.length == 0) {
+      int M = t.length;
+      if (M == 0) {
         return null;
       }
-      int port = s.config.schedulerFlags.contains("mh-port") ? datagram.sourcePort() : 0;
-      int base = Math.floorMod(mix(port + fold(datagram, true), 0x27d4eb2f), M);
+      int base;
+      if (keyed != null && keyed.hasPeData() && s.config.schedulerFlags.contains("mh-pe")) {
+        base = Math.floorMod(keyed.peDataHash(PE_SEED), M);
+      } else {
+        int port = s.config.schedulerFlags.contains("mh-port") ? datagram.sourcePort() : 0;
+        base = Math.floorMod(mix(port + fold(datagram, true), 0x27d4eb2f), M);
+      }
       if (eligible(t[base])) {
         return t[base];
       }

@@ -88,40 +88,13 @@ final class PacketPath {
       }
     }
     // 2. Service lookup: fwmark, then protocol/address/port, then port zero.
-    VirtualService svc = findService(d);
+    VirtualService svc = config.findService(d);
     if (svc == null) {
       return Verdict.PASS;
     }
     // 3. Schedule.
     ServiceConfig cfg = svc.config; // one read: this datagram sees one configuration
     return cfg.persistent ? persistSchedule(svc, cfg, d, s, now) : schedule(svc, cfg, d, now);
-  }
-
-  private @Nullable VirtualService findService(Datagram d) {
-    VirtualService[] list = config.serviceTable; // an array: no iterator allocated per datagram
-    if (d.fwmark() != 0) {
-      for (VirtualService v : list) {
-        if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
-          return v;
-        }
-      }
-    }
-    VirtualService portZero = null;
-    for (VirtualService v : list) {
-      if (v.fwmark == 0
-          && v.protocol == d.protocol()
-          && v.ipv6 == d.isIpv6()
-          && v.address.hi() == d.destinationHi()
-          && v.address.lo() == d.destinationLo()) {
-        if (v.port == d.destinationPort()) {
-          return v;
-        }
-        if (v.port == 0) {
-          portZero = v;
-        }
-      }
-    }
-    return portZero;
   }
 
   /** Non-persistent scheduling: the scheduler picks, a connection records it (spec §1). */
@@ -164,7 +137,7 @@ final class PacketPath {
     }
     Destination dest;
     if (t == null) {
-      dest = cfg.scheduler.schedule(svc, d); // the scheduler sees the datagram, not the pe data
+      dest = cfg.scheduler.schedule(svc, d, keyEngine != null ? param : null); // mh-pe: the key
       if (dest == null) {
         trace("{0}: no destination available", svc);
         return Verdict.NO_DEST;
@@ -196,27 +169,16 @@ final class PacketPath {
     long clientHi = cfg.maskHi(svc.ipv6, d.sourceHi());
     long clientLo = cfg.maskLo(svc.ipv6, d.sourceLo());
     int dp = d.destinationPort();
-    if (svc.fwmark != 0 && dp != svc.port) {
-      return param.set(
-          d.isIpv6(),
-          Protocol.IP,
-          clientHi,
-          clientLo,
-          0,
-          0,
-          svc.fwmark & 0xffff_ffffL,
-          0,
-          cfg.engine);
-    }
-    int vport = svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
+    boolean mark = svc.fwmark != 0 && dp != svc.port; // a fwmark template: the mark, port 0
+    int vport = mark || svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
     return param.set(
         d.isIpv6(),
-        d.protocol(),
+        mark ? Protocol.IP : d.protocol(),
         clientHi,
         clientLo,
         0,
-        d.destinationHi(),
-        d.destinationLo(),
+        mark ? 0 : d.destinationHi(),
+        mark ? svc.fwmark & 0xffff_ffffL : d.destinationLo(),
         vport,
         cfg.engine);
   }
@@ -326,7 +288,8 @@ final class PacketPath {
     ConnKey reply =
         new ConnKey()
             .set(protocol, ipv6, dest.address.hi(), dest.address.lo(), dport, cHi, cLo, cport);
-    long timeout = (protocol == Protocol.UDP ? config.udpTimeout : config.tcpTimeout) * SECOND;
+    Timeouts timeouts = config.timeouts();
+    long timeout = (protocol == Protocol.UDP ? timeouts.udp() : timeouts.tcp()) * SECOND;
     Connection c = new Connection(key, reply, svc, dest, dport, t, verdict, timeout, now);
     connections.add(c, now);
     return c;

@@ -1,5 +1,6 @@
 package io.pe4j.core;
 
+import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,18 @@ public interface Scheduler {
    * overloaded.
    */
   @Nullable Destination schedule(VirtualService service, Datagram datagram);
+
+  /**
+   * Returns the destination for a datagram of a persistent service; {@code keyed} holds the key the
+   * engine found (its pe data), or is null when the service has no engine or the engine found none.
+   * Default: {@link #schedule(VirtualService, Datagram)}, blind to the key as the kernel's
+   * schedulers are. pe4j's {@code mh} with the {@code mh-pe} flag hashes the key, so that every
+   * node with the same real servers picks the same server for a call.
+   */
+  default @Nullable Destination schedule(
+      VirtualService service, Datagram datagram, @Nullable ConnParam keyed) {
+    return schedule(service, datagram);
+  }
 
   /** Called after the service's destinations or their weights changed. */
   default void destinationsChanged(VirtualService service) {}

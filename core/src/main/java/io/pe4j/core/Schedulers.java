@@ -19,6 +19,7 @@ public final class Schedulers {
           "twos", "none");
 
   private final Map<String, Supplier<Scheduler>> factories = new ConcurrentHashMap<>();
+  private volatile int maglevTableSize;
 
   /** Creates a registry holding the built-in schedulers. */
   public Schedulers() {
@@ -32,11 +33,29 @@ public final class Schedulers {
     factories.put("ovf", () -> (s, d) -> LoadSchedulers.overflow(s));
     factories.put("sh", () -> new HashSchedulers.HashTable(true));
     factories.put("dh", () -> new HashSchedulers.HashTable(false));
-    factories.put("mh", MaglevSchedulers.Maglev::new);
+    factories.put("mh", () -> new MaglevSchedulers.Maglev(maglevTableSize));
     factories.put("lblc", () -> new LocalitySchedulers.LocalityBased(false));
     factories.put("lblcr", () -> new LocalitySchedulers.LocalityBased(true));
     factories.put("twos", () -> (s, d) -> LoadSchedulers.twoChoices(s));
     factories.put("none", () -> (s, d) -> null);
+  }
+
+  /**
+   * Sets the Maglev lookup table size M of {@code mh} services created from now on: a prime, at
+   * least 101 and at most 16,777,213. Default: 4,093 as the kernel's (CONFIG_IP_VS_MH_TAB_INDEX
+   * 12), and 65,537 for services with the {@code mh-pe} flag. A larger M keeps each server's share
+   * closer to its weight share (within about 1 % with M &gt; 100 × servers) at 4 or 8 bytes a slot.
+   * Nodes that share calls through {@code mh-pe} must use the same M.
+   *
+   * @throws IllegalArgumentException if {@code m} is out of range or not prime
+   */
+  public Schedulers maglevTableSize(int m) {
+    if (m < 101 || m > 16_777_213 || !java.math.BigInteger.valueOf(m).isProbablePrime(50)) {
+      throw new IllegalArgumentException(
+          "Maglev table size must be a prime from 101 to 16777213: " + m);
+    }
+    this.maglevTableSize = m;
+    return this;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.pe4j.core;
 
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.PersistenceEngines;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,9 @@ final class ServiceConfig {
   final @Nullable PersistenceEngine engine;
   final FailurePolicy failurePolicy;
 
+  /** The engine's lock-free counter of this service's templates, or null without an engine. */
+  final PersistenceEngines.@Nullable Uses templateUses;
+
   ServiceConfig(
       String schedulerName,
       Scheduler scheduler,
@@ -35,7 +39,8 @@ final class ServiceConfig {
       int netmask,
       boolean onePacket,
       @Nullable PersistenceEngine engine,
-      FailurePolicy failurePolicy) {
+      FailurePolicy failurePolicy,
+      PersistenceEngines.@Nullable Uses templateUses) {
     this.schedulerName = schedulerName;
     this.scheduler = scheduler;
     this.schedulerFlags = Set.copyOf(schedulerFlags);
@@ -45,12 +50,22 @@ final class ServiceConfig {
     this.onePacket = onePacket;
     this.engine = engine;
     this.failurePolicy = failurePolicy;
+    this.templateUses = templateUses;
   }
 
   /** The configuration of a service just created: wlc, no persistence, a full netmask. */
   static ServiceConfig initial(Scheduler scheduler, boolean ipv6) {
     return new ServiceConfig(
-        "wlc", scheduler, Set.of(), false, 0, ipv6 ? 128 : -1, false, null, FailurePolicy.FALLBACK);
+        "wlc",
+        scheduler,
+        Set.of(),
+        false,
+        0,
+        ipv6 ? 128 : -1,
+        false,
+        null,
+        FailurePolicy.FALLBACK,
+        null);
   }
 
   /** Returns the upper word of a client address masked by the persistence netmask (§3.1). */

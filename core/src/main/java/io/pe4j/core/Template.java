@@ -47,6 +47,12 @@ final class Template implements TemplateView {
    */
   volatile boolean reused;
 
+  /** Its key in the shared table when the director is in a cluster, or null. */
+  volatile byte @Nullable [] sharedKey;
+
+  /** The removal time last pushed to the shared table (a touch), on this director's ticker. */
+  volatile long pushedRemoval;
+
   /** Whether a sync message created it on this (backup) director: {@code Origin SYNC}. */
   volatile boolean synced;
 

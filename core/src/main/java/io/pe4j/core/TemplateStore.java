@@ -31,10 +31,11 @@ interface TemplateStore {
 
   /**
    * Stores {@code fresh} under {@code fresh.key} unless a live template is stored there, and
-   * returns the one stored; runs {@code onInsert} inside the atomic insertion when {@code fresh}
-   * wins. The timer starts at {@code fresh.removalAt()}.
+   * returns the one stored; runs {@code onInsert} with the template that went in, inside the atomic
+   * insertion (a shared store may put in the template another node created instead of {@code
+   * fresh}). The timer starts at the stored template's {@code removalAt()}.
    */
-  Template putIfAbsent(Template fresh, Runnable onInsert);
+  Template putIfAbsent(Template fresh, java.util.function.Consumer<Template> onInsert);
 
   /** Stores {@code t} under {@code t.key}, removing after {@code removalAt} (an invalidation). */
   void put(Template t, long removalAt, long now);

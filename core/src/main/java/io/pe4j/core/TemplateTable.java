@@ -28,10 +28,23 @@ final class TemplateTable {
   private final AtomicLong creationOrderSize = new AtomicLong();
 
   TemplateTable(
-      com.github.benmanes.caffeine.cache.Ticker ticker, PersistenceEngines engines, long max) {
+      com.github.benmanes.caffeine.cache.Ticker ticker,
+      PersistenceEngines engines,
+      long max,
+      @Nullable SharedTemplates shared,
+      TemplateCodec codec) {
     this.engines = engines;
     this.max = max;
-    this.store = new CaffeineTemplateStore(ticker, this::gone);
+    CaffeineTemplateStore local = new CaffeineTemplateStore(ticker, this::gone);
+    this.store =
+        shared == null
+            ? local
+            : new SharedTierStore(ticker, local, shared, codec, this::arrived, this::gone);
+  }
+
+  /** Returns how many operations on the shared table failed (0 without one). */
+  long sharedErrors() {
+    return store instanceof SharedTierStore ? ((SharedTierStore) store).errors() : 0;
   }
 
   /** Returns the live template for {@code probe}, or null. */
@@ -53,7 +66,7 @@ final class TemplateTable {
         return null;
       }
     }
-    Template winner = store.putIfAbsent(fresh, () -> arrived(fresh));
+    Template winner = store.putIfAbsent(fresh, this::arrived);
     if (winner == fresh && mayEvict) {
       creationOrder.offer(fresh);
       if (creationOrderSize.incrementAndGet() > max && creationOrder.poll() != null) {
@@ -180,7 +193,7 @@ final class TemplateTable {
     t.destination.persistConns.incrementAndGet();
     PersistenceEngine e = t.engine;
     if (e != null) {
-      engines.acquire(e.name(), t.service.templatesHolder);
+      uses(t, e).retain();
     }
   }
 
@@ -190,7 +203,16 @@ final class TemplateTable {
     t.destination.persistConns.decrementAndGet();
     PersistenceEngine e = t.engine;
     if (e != null) {
-      engines.release(e, t.service.templatesHolder);
+      uses(t, e).release();
     }
+  }
+
+  /**
+   * The service's lock-free counter of its templates' engine uses; the registry's (synchronized)
+   * only when the template's engine is no longer the service's (an {@code -E} raced it).
+   */
+  private PersistenceEngines.Uses uses(Template t, PersistenceEngine e) {
+    PersistenceEngines.Uses u = t.service.config.templateUses;
+    return u != null && u.engine() == e ? u : engines.counter(e, t.service.templatesHolder);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +35,10 @@ class IpvsadmTest {
 
   @Test
   void save_thenRestore_givesTheSameSave() {
-    ipvs.ipvsadm(List.of("-R"), RULES);
+    Ipvsadm.execute(ipvs, List.of("-R"), RULES);
     String saved = ipvs.ipvsadm("-Sn");
     Ipvs other = Ipvs.builder().build();
-    other.ipvsadm(List.of("-R"), saved);
+    Ipvsadm.execute(other, List.of("-R"), saved);
     assertEquals(saved, other.ipvsadm("-Sn"));
     assertEquals(7, saved.lines().filter(l -> l.startsWith("-a")).count());
     assertEquals(7, saved.lines().filter(l -> l.startsWith("-A")).count());
@@ -55,7 +56,8 @@ class IpvsadmTest {
             assertThrows(
                     IpvsadmException.class,
                     () ->
-                        ipvs.ipvsadm(
+                        Ipvsadm.execute(
+                            ipvs,
                             List.of("-R"),
                             "# rules\nipvsadm -A -u 10.0.0.1:5060 -s rr\n\n-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m -w 70000\n"))
                 .getMessage());
@@ -147,7 +149,7 @@ class IpvsadmTest {
 
   @Test
   void clearAndDelete() {
-    ipvs.ipvsadm(List.of("-R"), RULES);
+    Ipvsadm.execute(ipvs, List.of("-R"), RULES);
     ipvs.ipvsadm("-D -t 10.0.0.2:80");
     assertEquals(6, ipvs.services().size());
     ipvs.ipvsadm("-C");

@@ -3,6 +3,7 @@ package io.pe4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pe4j.core.ipvsadm.ConnectionListings;
 import org.junit.jupiter.api.Test;
 
 class ListingsTest {
@@ -51,16 +52,6 @@ class ListingsTest {
   }
 
   @Test
-  void largeNumbers_abbreviateUnlessExact() {
-    assertEquals(" 99999999", Listings.largeNumber(99_999_999L, false));
-    assertEquals("  100000K", Listings.largeNumber(100_000_000L, false));
-    assertEquals("    1000M", Listings.largeNumber(1_000_000_000L, false));
-    assertEquals("     100G", Listings.largeNumber(100_000_000_000L, false));
-    assertEquals("     100T", Listings.largeNumber(100_000_000_000_000L, false));
-    assertEquals(" 1000000000", Listings.largeNumber(1_000_000_000L, true));
-  }
-
-  @Test
   void rates_followTheTwoSecondEstimator() {
     Ipvs ipvs = Packets.f1(clock, "");
     ipvs.ipvsadm("-Ln --rate"); // the estimator starts
@@ -106,7 +97,7 @@ class ListingsTest {
     ipvs.ipvsadm("-A -u [2001:db8::1]:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u [2001:db8::1]:5060 -r [2001:db8:10::1]:5060 -m");
     ipvs.process(Packets.udp("[2001:db8:1::10]:5060", "[2001:db8::1]:5060", Packets.invite("x@y")));
-    String proc = ipvs.procNetIpVsConn();
+    String proc = ConnectionListings.procConn(ipvs);
     assertTrue(
         proc.contains(
             "UDP 2001:0db8:0001:0000:0000:0000:0000:0010 0000 2001:0db8:0000:0000:0000:0000:0000:0001 13C4 "

@@ -21,27 +21,28 @@ class SyncMasterTest {
     CountDownLatch release = new CountDownLatch(1);
     AtomicReference<Thread> senderThread = new AtomicReference<>();
     AtomicLong sent = new AtomicLong();
-    ipvs.startSyncMaster(
-        0,
-        1,
-        message -> {
-          senderThread.compareAndSet(null, Thread.currentThread());
-          try {
-            release.await(30, TimeUnit.SECONDS); // a sender stuck on a full socket
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          sent.incrementAndGet();
-        });
+    ipvs.sync()
+        .startMaster(
+            0,
+            1,
+            message -> {
+              senderThread.compareAndSet(null, Thread.currentThread());
+              try {
+                release.await(30, TimeUnit.SECONDS); // a sender stuck on a full socket
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              sent.incrementAndGet();
+            });
     int datagrams = SyncMaster.QUEUE + 5_000;
     for (int i = 0; i < datagrams; i++) { // one template entry each (one-packet scheduling)
       ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("call-" + i)));
     }
-    assertTrue(ipvs.syncDropped() >= 4_000, "dropped " + ipvs.syncDropped());
+    assertTrue(ipvs.sync().dropped() >= 4_000, "dropped " + ipvs.sync().dropped());
     assertNotEquals(Thread.currentThread(), senderThread.get(), "sent from the datagram's thread");
     release.countDown();
-    ipvs.flushSync();
-    assertEquals(datagrams, sent.get() + ipvs.syncDropped(), "every entry sent or counted");
-    ipvs.stopSyncMaster();
+    ipvs.sync().flush();
+    assertEquals(datagrams, sent.get() + ipvs.sync().dropped(), "every entry sent or counted");
+    ipvs.sync().stopMaster();
   }
 }

@@ -67,7 +67,7 @@ abstract class TemplateStoreContract {
   @Test
   void get_findsTheTemplateUnderAnEqualKey_andNothingElse() {
     Template t = template("a@h", 60);
-    assertSame(t, store.putIfAbsent(t, () -> {}));
+    assertSame(t, store.putIfAbsent(t, x -> {}));
     assertSame(t, store.get(probe("a@h")));
     assertNull(store.get(probe("b@h")));
     assertTrue(store.contains(t));
@@ -77,7 +77,7 @@ abstract class TemplateStoreContract {
   @Test
   void visibility_isExact_onTheInjectedTicker() {
     Template t = template("a@h", 60);
-    store.putIfAbsent(t, () -> {});
+    store.putIfAbsent(t, x -> {});
     clock.atNanos(60 * SECOND - 1);
     assertSame(t, store.get(probe("a@h")), "live one nanosecond before its removal time");
     clock.atNanos(60 * SECOND);
@@ -87,7 +87,7 @@ abstract class TemplateStoreContract {
   @Test
   void expireAt_movesTheRemovalTime_refreshOnUse() {
     Template t = template("a@h", 60);
-    store.putIfAbsent(t, () -> {});
+    store.putIfAbsent(t, x -> {});
     clock.seconds(50);
     store.expireAt(t, t.refresh(clock.read()), clock.read());
     clock.seconds(100);
@@ -100,8 +100,8 @@ abstract class TemplateStoreContract {
   void expiry_tellsTheListenerOnce_removalDoesNot_withinTheStatedLag() {
     Template a = template("a@h", 60);
     Template b = template("b@h", 60);
-    store.putIfAbsent(a, () -> {});
-    store.putIfAbsent(b, () -> {});
+    store.putIfAbsent(a, x -> {});
+    store.putIfAbsent(b, x -> {});
     assertTrue(store.remove(b));
     assertTrue(!store.remove(b), "removed once");
     clock.atNanos(60 * SECOND + (long) (1.1 * SECOND));
@@ -115,7 +115,7 @@ abstract class TemplateStoreContract {
   @Test
   void put_storesUnderTheTemplatesCurrentKey_asInvalidationRekeys() {
     Template t = template("a@h", 60);
-    store.putIfAbsent(t, () -> {});
+    store.putIfAbsent(t, x -> {});
     assertTrue(store.remove(t));
     t.virtualPort = 0xffff;
     t.key = TemplateKey.invalidated(t);
@@ -142,7 +142,7 @@ abstract class TemplateStoreContract {
                   () -> {
                     Template mine = template(id, 60);
                     start.await();
-                    return store.putIfAbsent(mine, inserts::incrementAndGet);
+                    return store.putIfAbsent(mine, x -> inserts.incrementAndGet());
                   }));
         }
         Template winner = results.get(0).get();

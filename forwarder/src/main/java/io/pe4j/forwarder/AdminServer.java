@@ -2,6 +2,7 @@ package io.pe4j.forwarder;
 
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -393,7 +394,7 @@ public final class AdminServer implements AutoCloseable {
       return;
     }
     try {
-      ipvs.ipvsadm(line, out);
+      Ipvsadm.execute(ipvs, line, out);
     } catch (IpvsadmException e) {
       out.write("error: " + e.getMessage() + "\n");
       return;

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Ipvs ipvs = Ipvs.builder().build();
- * ipvs.ipvsadm(List.of("-R"), Files.readString(rules));
+ * Ipvsadm.execute(ipvs, List.of("-R"), Files.readString(rules));
  * try (Forwarder f = Forwarder.builder(ipvs).threads(2).build().start()) {
  *   ...
  * }

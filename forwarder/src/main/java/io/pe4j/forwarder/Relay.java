@@ -373,7 +373,7 @@ final class Relay {
 
   /** Closes sessions idle for longer than the core's UDP timeout. */
   void sweep(java.util.Collection<Binding> bindings) {
-    long idle = TimeUnit.SECONDS.toNanos(ipvs.udpTimeout());
+    long idle = TimeUnit.SECONDS.toNanos(ipvs.timeouts().udp());
     long now = ipvs.now();
     for (Binding b : bindings) {
       b.sessions

@@ -28,12 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -436,46 +431,16 @@ public abstract class PersistenceEngineContract {
         break;
       }
     }
-    int threads = 4;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<@Nullable String>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int shift = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  long until = System.nanoTime() + 200_000_000L;
-                  for (int pass = 0; pass < 2 || System.nanoTime() < until; pass++) {
-                    for (int k = 0; k < inputs.size(); k++) {
-                      int i = (k * (2 * shift + 1) + pass) % inputs.size();
-                      Outcome o = safeRun(engine, inputs.get(i), protocol());
-                      if (!o.equals(sequential.get(i))) {
-                        return i + "\u0000" + o;
-                      }
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<@Nullable String> f : futures) {
-        String problem = f.get();
-        if (problem != null) {
-          int i = Integer.parseInt(problem.substring(0, problem.indexOf('\u0000')));
-          fail(
-              "law 8 (thread-safe)",
-              inputs.get(i),
-              x -> false,
-              "a thread got "
-                  + problem.substring(problem.indexOf('\u0000') + 1)
-                  + " where the sequential run got "
-                  + sequential.get(i));
-        }
-      }
-    } finally {
-      pool.shutdownNow();
+    Trials.Race race = Trials.race(engine, inputs, sequential, protocol(), 4, 200);
+    if (race != null) {
+      fail(
+          "law 8 (thread-safe)",
+          inputs.get(race.index()),
+          x -> false,
+          "a thread got "
+              + race.got()
+              + " where the sequential run got "
+              + sequential.get(race.index()));
     }
   }
 

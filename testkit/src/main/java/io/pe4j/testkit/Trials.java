@@ -265,4 +265,56 @@ final class Trials {
         .set(protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
         .payload(buffer, offset, length);
   }
+
+  /** An input whose outcome on some thread differed from the sequential run's. */
+  record Race(int index, Outcome got) {}
+
+  /**
+   * Runs {@code threads} threads, released together by a barrier, each making passes over the
+   * inputs in its own order for at least {@code millis} ms; returns the first outcome that differs
+   * from {@code sequential}, or null.
+   */
+  static @Nullable Race race(
+      PersistenceEngine engine,
+      List<byte[]> inputs,
+      List<Outcome> sequential,
+      Protocol protocol,
+      int threads,
+      long millis)
+      throws InterruptedException, java.util.concurrent.ExecutionException {
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<@Nullable Race>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int stride = 2 * t + 1;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  long until = System.nanoTime() + millis * 1_000_000L;
+                  for (int pass = 0; pass < 2 || System.nanoTime() < until; pass++) {
+                    for (int k = 0; k < inputs.size(); k++) {
+                      int i = (k * stride + pass) % inputs.size();
+                      Outcome o = safeRun(engine, inputs.get(i), protocol);
+                      if (!o.equals(sequential.get(i))) {
+                        return new Race(i, o);
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<@Nullable Race> f : futures) {
+        Race r = f.get();
+        if (r != null) {
+          return r;
+        }
+      }
+      return null;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -10,6 +10,7 @@ import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.Verdict;
 import io.pe4j.core.VirtualClock;
+import io.pe4j.core.ipvsadm.ConnectionListings;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,21 +114,21 @@ public final class Scenario {
    */
   public Scenario udp(String from, String to, byte[] payload) {
     last = ipvs.process(datagram(Protocol.UDP, from, to, payload, 0));
-    ipvs.flushSync(); // sync leaves on its own thread: what a step sent has arrived after it
+    ipvs.sync().flush(); // sync leaves on its own thread: what a step sent has arrived after it
     return this;
   }
 
   /** Sends a datagram from a client with a protocol and fwmark (0 = none). */
   public Scenario send(Protocol protocol, String from, String to, byte[] payload, int fwmark) {
     last = ipvs.process(datagram(protocol, from, to, payload, fwmark));
-    ipvs.flushSync();
+    ipvs.sync().flush();
     return this;
   }
 
   /** Sends a UDP datagram from a real server to a client (spec §6.10). */
   public Scenario fromServer(String from, String to, byte[] payload) {
     last = ipvs.processFromServer(datagram(Protocol.UDP, from, to, payload, 0));
-    ipvs.flushSync();
+    ipvs.sync().flush();
     return this;
   }
 
@@ -146,7 +147,8 @@ public final class Scenario {
 
   /** Returns the rows of {@code /proc/net/ip_vs_conn}, without its title line. */
   public List<String> procRows() {
-    List<String> rows = new ArrayList<>(Arrays.asList(ipvs.procNetIpVsConn().split("\n")));
+    List<String> rows =
+        new ArrayList<>(Arrays.asList(ConnectionListings.procConn(ipvs).split("\n")));
     rows.remove(0);
     return rows;
   }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.PersistenceEngines;
+import io.pe4j.core.ipvsadm.ConnectionListings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,17 +24,15 @@ class Scenarios53And54SyncTest {
   void scenario53_syncV1CarriesTheCallId() {
     Scenario master = f1("");
     Scenario backup = f1("");
-    master.ipvs().startSyncMaster(0, 1, backup.ipvs()::applySync);
+    master.ipvs().sync().startMaster(0, 1, backup.ipvs().sync()::apply);
     master.at("0").udp(C1, VIP, m(A)).expect(fwd(RS3));
     assertEquals(
         List.of("UDP C633640A 0000 0A000001 13C4 C0A80A03 13C4 NONE            300 sip " + A),
         backup.procRows());
     assertTrue(
-        backup
-            .ipvs()
-            .procNetIpVsConnSync()
+        ConnectionListings.procConnSync(backup.ipvs())
             .contains("UDP C633640A 0000 0A000001 13C4 C0A80A03 13C4 NONE        SYNC       300\n"),
-        backup.ipvs().procNetIpVsConnSync());
+        ConnectionListings.procConnSync(backup.ipvs()));
     // the backup, taking over, keeps the call on RS3
     backup.at("10").udp(C1, VIP, m(A)).expect(fwd(RS3));
   }
@@ -46,17 +45,17 @@ class Scenarios53And54SyncTest {
     for (int n = 1; n <= 3; n++) {
       backup.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10." + n + ":5060 -m");
     }
-    master.ipvs().startSyncMaster(0, 1, backup.ipvs()::applySync);
+    master.ipvs().sync().startMaster(0, 1, backup.ipvs().sync()::apply);
     master.at("0").udp(C1, VIP, m(A)).expect(fwd(RS3));
     assertTrue(backup.procRows().isEmpty());
-    assertEquals(1, backup.ipvs().syncSkipped());
+    assertEquals(1, backup.ipvs().sync().skipped());
   }
 
   @Test
   void scenario54_syncV0WithOpsSendsNothing() {
     Scenario master = f1("");
     List<byte[]> sent = new ArrayList<>();
-    master.ipvs().startSyncMaster(0, 0, sent::add);
+    master.ipvs().sync().startMaster(0, 0, sent::add);
     for (int t = 0; t < 5; t++) {
       master.at(Integer.toString(t)).udp(C1, VIP, m(A)).expect(fwd(RS3));
     }
@@ -67,7 +66,7 @@ class Scenarios53And54SyncTest {
   void scenario54_syncV0WithoutOpsLosesTheCallId() {
     Scenario master = f2("");
     Scenario backup = f2("");
-    master.ipvs().startSyncMaster(0, 0, backup.ipvs()::applySync);
+    master.ipvs().sync().startMaster(0, 0, backup.ipvs().sync()::apply);
     for (int t = 0; t < 3; t++) {
       backup.at(Integer.toString(t)); // both directors' clocks move together
       master.at(Integer.toString(t)).udp(C1, VIP, m(A)).expect(fwd(RS3));
@@ -81,10 +80,10 @@ class Scenarios53And54SyncTest {
   @Test
   void malformedSyncMessages_areCountedNotThrown() {
     Scenario backup = f1("");
-    assertEquals(0, backup.ipvs().applySync(new byte[] {0, 0, 0}));
+    assertEquals(0, backup.ipvs().sync().apply(new byte[] {0, 0, 0}));
     assertEquals(
-        0, backup.ipvs().applySync(new byte[] {0, 1, 0, 40, 1, 1, 0, 0, 0, 17, 0, (byte) 0xff}));
-    assertEquals(0, backup.ipvs().applySync(new byte[] {5, 0, 0, 4}));
-    assertEquals(3, backup.ipvs().syncErrors());
+        0, backup.ipvs().sync().apply(new byte[] {0, 1, 0, 40, 1, 1, 0, 0, 0, 17, 0, (byte) 0xff}));
+    assertEquals(0, backup.ipvs().sync().apply(new byte[] {5, 0, 0, 4}));
+    assertEquals(3, backup.ipvs().sync().errors());
   }
 }

@@ -1,8 +1,13 @@
-package io.pe4j.core;
+package io.pe4j.core.ipvsadm;
 
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
+import io.pe4j.core.Counters;
+import io.pe4j.core.Destination;
+import io.pe4j.core.FailurePolicy;
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.VirtualService;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,19 +20,20 @@ import org.jspecify.annotations.Nullable;
  * --timeout}, {@code -Lcn}, {@code -Sn} and {@code /proc/net/ip_vs_conn}. Addresses are always
  * numeric (as with {@code -n}); pe4j does no reverse DNS.
  */
-final class Listings {
+public final class Listings {
 
   private Listings() {}
 
   static final Comparator<VirtualService> SERVICE_ORDER =
-      Comparator.<VirtualService>comparingInt(s -> s.fwmark == 0 ? 1 : 0)
-          .thenComparingLong(s -> s.fwmark & 0xffff_ffffL)
-          .thenComparingInt(s -> s.protocol.number())
-          .thenComparing(s -> s.address)
-          .thenComparingInt(s -> s.port);
+      Comparator.<VirtualService>comparingInt(s -> s.fwmark() == 0 ? 1 : 0)
+          .thenComparingLong(s -> s.fwmark() & 0xffff_ffffL)
+          .thenComparingInt(s -> s.protocol().number())
+          .thenComparing(s -> s.address())
+          .thenComparingInt(s -> s.port());
 
   static final Comparator<Destination> DESTINATION_ORDER =
-      Comparator.<Destination, IpAddress>comparing(d -> d.address).thenComparingInt(d -> d.port);
+      Comparator.<Destination, IpAddress>comparing(d -> d.address())
+          .thenComparingInt(d -> d.port());
 
   static List<VirtualService> sortedServices(Ipvs ipvs) {
     List<VirtualService> list = new ArrayList<>(ipvs.services());
@@ -36,7 +42,7 @@ final class Listings {
   }
 
   static List<Destination> sortedDestinations(VirtualService svc) {
-    List<Destination> list = new ArrayList<>(svc.destinations);
+    List<Destination> list = new ArrayList<>(svc.destinations());
     list.sort(DESTINATION_ORDER);
     return list;
   }
@@ -56,9 +62,9 @@ final class Listings {
       return String.format(
           Locale.ROOT,
           "Timeout (tcp tcpfin udp): %d %d %d%n",
-          ipvs.tcpTimeout(),
-          ipvs.tcpFinTimeout(),
-          ipvs.udpTimeout());
+          ipvs.timeouts().tcp(),
+          ipvs.timeouts().tcpFin(),
+          ipvs.timeouts().udp());
     }
     if (connections) {
       return ConnectionListings.connections(ipvs, persistentConn);
@@ -110,22 +116,22 @@ final class Listings {
       }
       if (stats || rate) {
         sb.append(String.format(Locale.ROOT, "%-33s", serviceName(svc)));
-        numbers(sb, svc.counters, rate, exact, ipvs.now());
+        numbers(sb, svc.counters(), rate, exact, ipvs.now());
       } else {
         sb.append(serviceLine(svc)).append('\n');
       }
       for (Destination d : sortedDestinations(svc)) {
-        String name = d.address.withPort(d.port);
+        String name = d.address().withPort(d.port());
         if (stats || rate) {
           sb.append(String.format(Locale.ROOT, "  -> %-28s", name));
-          numbers(sb, d.counters, rate, exact, ipvs.now());
+          numbers(sb, d.counters(), rate, exact, ipvs.now());
         } else if (persistentConn) {
           sb.append(
               String.format(
                   Locale.ROOT,
                   "  -> %-28s %-9d %-11d %-10d %-10d%n",
                   name,
-                  d.weight,
+                  d.weight(),
                   d.persistConns(),
                   d.activeConns(),
                   d.inactiveConns()));
@@ -135,8 +141,8 @@ final class Listings {
                   Locale.ROOT,
                   "  -> %-28s %-10d %-10d %-10d %-10d%n",
                   name,
-                  d.upperThreshold,
-                  d.lowerThreshold,
+                  d.upperThreshold(),
+                  d.lowerThreshold(),
                   d.activeConns(),
                   d.inactiveConns()));
         } else {
@@ -145,8 +151,8 @@ final class Listings {
                   Locale.ROOT,
                   "  -> %-28s %-7s %-6d %-10d %-10d%n",
                   name,
-                  d.method.listingName(),
-                  d.weight,
+                  d.method().listingName(),
+                  d.weight(),
                   d.activeConns(),
                   d.inactiveConns()));
         }
@@ -187,35 +193,34 @@ final class Listings {
   }
 
   static String serviceName(VirtualService svc) {
-    if (svc.fwmark != 0) {
+    if (svc.fwmark() != 0) {
       return String.format(
-          Locale.ROOT, "FWM  %d%s", svc.fwmark & 0xffff_ffffL, svc.ipv6 ? " IPv6" : "");
+          Locale.ROOT, "FWM  %d%s", svc.fwmark() & 0xffff_ffffL, svc.isIpv6() ? " IPv6" : "");
     }
     return String.format(
-        Locale.ROOT, "%-4s %s", svc.protocol.name(), svc.address.withPort(svc.port));
+        Locale.ROOT, "%-4s %s", svc.protocol().name(), svc.address().withPort(svc.port()));
   }
 
   /**
    * The default service line: scheduler, flags, persistence block (the PE only inside it [Q]), ops.
    */
   static String serviceLine(VirtualService svc) {
-    StringBuilder sb =
-        new StringBuilder(serviceName(svc)).append(' ').append(svc.config.schedulerName);
-    if (!svc.config.schedulerFlags.isEmpty()) {
-      sb.append(" (").append(String.join(",", svc.config.schedulerFlags)).append(')');
+    StringBuilder sb = new StringBuilder(serviceName(svc)).append(' ').append(svc.schedulerName());
+    if (!svc.schedulerFlags().isEmpty()) {
+      sb.append(" (").append(String.join(",", svc.schedulerFlags())).append(')');
     }
-    if (svc.config.persistent) {
-      sb.append(" persistent ").append(svc.config.timeoutSeconds);
+    if (svc.isPersistent()) {
+      sb.append(" persistent ").append(svc.timeoutSeconds());
       String mask = netmaskText(svc);
       if (mask != null) {
         sb.append(" mask ").append(mask);
       }
-      PersistenceEngine e = svc.config.engine;
+      PersistenceEngine e = svc.engine();
       if (e != null) {
         sb.append(" pe ").append(e.name());
       }
     }
-    if (svc.config.onePacket) {
+    if (svc.isOnePacket()) {
       sb.append(" ops");
     }
     return sb.toString();
@@ -237,7 +242,7 @@ final class Listings {
                 "No-match reason",
                 "Count"));
     for (VirtualService svc : sortedServices(ipvs)) {
-      PersistenceEngine e = svc.config.engine;
+      PersistenceEngine e = svc.engine();
       String engine = e == null ? "-" : e.name();
       sb.append(
           String.format(
@@ -275,27 +280,26 @@ final class Listings {
     StringBuilder sb = new StringBuilder();
     for (VirtualService svc : sortedServices(ipvs)) {
       String sel = selector(svc);
-      sb.append("-A ").append(sel).append(" -s ").append(svc.config.schedulerName);
-      if (svc.config.persistent) {
-        sb.append(" -p ").append(svc.config.timeoutSeconds);
+      sb.append("-A ").append(sel).append(" -s ").append(svc.schedulerName());
+      if (svc.isPersistent()) {
+        sb.append(" -p ").append(svc.timeoutSeconds());
       }
       String mask = netmaskText(svc);
       if (mask != null) {
         sb.append(" -M ").append(mask);
       }
-      PersistenceEngine e = svc.config.engine;
+      PersistenceEngine e = svc.engine();
       if (e != null) {
         sb.append(" --pe ").append(e.name()); // [Q] printed regardless of persistence
       }
-      if (svc.config.onePacket) {
+      if (svc.isOnePacket()) {
         sb.append(" -o");
       }
-      if (!svc.config.schedulerFlags.isEmpty()) {
-        sb.append(" -b ").append(String.join(",", svc.config.schedulerFlags));
+      if (!svc.schedulerFlags().isEmpty()) {
+        sb.append(" -b ").append(String.join(",", svc.schedulerFlags()));
       }
-      if (svc.config.failurePolicy != FailurePolicy.FALLBACK) {
-        sb.append(" --pe-failure ")
-            .append(svc.config.failurePolicy.name().toLowerCase(Locale.ROOT));
+      if (svc.failurePolicy() != FailurePolicy.FALLBACK) {
+        sb.append(" --pe-failure ").append(svc.failurePolicy().name().toLowerCase(Locale.ROOT));
       }
       sb.append('\n');
       for (Destination d : sortedDestinations(svc)) {
@@ -303,11 +307,11 @@ final class Listings {
         sb.append("-a ")
             .append(sel)
             .append(" -r ")
-            .append(d.address.withPort(d.port))
+            .append(d.address().withPort(d.port()))
             .append(' ')
-            .append(d.method.option())
+            .append(d.method().option())
             .append(" -w ")
-            .append(d.weight)
+            .append(d.weight())
             .append('\n');
       }
     }
@@ -315,22 +319,22 @@ final class Listings {
   }
 
   private static String selector(VirtualService svc) {
-    if (svc.fwmark != 0) {
-      return "-f " + (svc.fwmark & 0xffff_ffffL) + (svc.ipv6 ? " -6" : "");
+    if (svc.fwmark() != 0) {
+      return "-f " + (svc.fwmark() & 0xffff_ffffL) + (svc.isIpv6() ? " -6" : "");
     }
     String opt =
-        svc.protocol == Protocol.TCP
+        svc.protocol() == Protocol.TCP
             ? "-t"
-            : svc.protocol == Protocol.UDP ? "-u" : "--sctp-service";
-    return opt + " " + svc.address.withPort(svc.port);
+            : svc.protocol() == Protocol.UDP ? "-u" : "--sctp-service";
+    return opt + " " + svc.address().withPort(svc.port());
   }
 
   /** Returns the persistence netmask as ipvsadm prints it, or null for the full mask. */
   private static @Nullable String netmaskText(VirtualService svc) {
-    int mask = svc.config.netmask;
-    if (!svc.ipv6 && mask != -1) {
+    int mask = svc.isIpv6() ? svc.prefixLength() : svc.netmaskIpv4();
+    if (!svc.isIpv6() && mask != -1) {
       return IpAddress.ofIpv4(mask).toString();
     }
-    return svc.ipv6 && mask != 128 ? Integer.toString(mask) : null;
+    return svc.isIpv6() && mask != 128 ? Integer.toString(mask) : null;
   }
 }

@@ -1,7 +1,11 @@
-package io.pe4j.core;
+package io.pe4j.core.ipvsadm;
 
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
+import io.pe4j.core.FailurePolicy;
+import io.pe4j.core.ForwardingMethod;
+import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.VirtualService;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -356,6 +360,7 @@ final class IpvsadmParser {
         case "sh-port":
         case "mh-port":
         case "flag-3":
+        case "mh-pe": // pe4j: Maglev over the engine's key
           flags.add(f);
           break;
         default:

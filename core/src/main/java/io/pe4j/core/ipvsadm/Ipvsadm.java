@@ -1,7 +1,13 @@
-package io.pe4j.core;
+package io.pe4j.core.ipvsadm;
 
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
+import io.pe4j.core.DestinationSpec;
+import io.pe4j.core.ForwardingMethod;
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.ServiceSpec;
+import io.pe4j.core.VirtualService;
 import java.util.List;
 
 /**
@@ -9,12 +15,33 @@ import java.util.List;
  * Ipvs}. pe4j extension: {@code --pe-failure drop|fallback} sets a service's engine-failure policy;
  * {@code -S} writes it only when it is not the default.
  */
-final class Ipvsadm {
+public final class Ipvsadm {
 
   private Ipvsadm() {}
 
-  /** Runs a command line, streaming a connection listing ({@code -Lc}) into {@code out}. */
-  static void execute(Ipvs ipvs, List<String> args, String stdin, Appendable out)
+  /**
+   * Runs one ipvsadm command line against {@code ipvs} and returns what ipvsadm prints (empty for
+   * commands that print nothing).
+   *
+   * @throws IpvsadmException with ipvsadm's message on a bad command line
+   */
+  public static String execute(Ipvs ipvs, String commandLine) {
+    return execute(ipvs, IpvsadmParser.split(commandLine), "");
+  }
+
+  /**
+   * Runs one ipvsadm command line, writing its output to {@code out} as it goes: a connection
+   * listing ({@code -Lc}) is streamed entry by entry instead of built whole.
+   *
+   * @throws IpvsadmException with ipvsadm's message for a bad line
+   * @throws java.io.IOException if {@code out} fails
+   */
+  public static void execute(Ipvs ipvs, String commandLine, Appendable out)
+      throws java.io.IOException {
+    execute(ipvs, IpvsadmParser.split(commandLine), "", out);
+  }
+
+  private static void execute(Ipvs ipvs, List<String> args, String stdin, Appendable out)
       throws java.io.IOException {
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
     if (l.command == IpvsadmParser.Command.LIST && l.connections && !l.peStats && !l.timeout) {
@@ -25,7 +52,12 @@ final class Ipvsadm {
     out.append(execute(ipvs, args, stdin));
   }
 
-  static String execute(Ipvs ipvs, List<String> args, String stdin) {
+  /**
+   * Runs an ipvsadm command given as arguments; {@code stdin} feeds {@code -R}.
+   *
+   * @throws IpvsadmException with ipvsadm's message on a bad command line
+   */
+  public static String execute(Ipvs ipvs, List<String> args, String stdin) {
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
     IpvsadmParser.Command c = l.command;
     if (c == null) {
