@@ -1,5 +1,6 @@
 package io.pe4j.cli;
 
+import io.pe4j.cluster.ClusterMember;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.ipvsadm.Ipvsadm;
@@ -98,6 +99,41 @@ final class ForwardCommand implements Callable<Integer> {
               + " by default an address already served is refused")
   private boolean sharePort;
 
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description =
+          "share templates with the other pe4j nodes of the cluster NAME (embedded Hazelcast):"
+              + " a call goes to one server whichever node its datagrams reach")
+  private @Nullable String cluster;
+
+  @Option(
+      names = "--members",
+      paramLabel = "HOST:PORT,...",
+      split = ",",
+      description = "the cluster's members to join (TCP/IP member list; no multicast)")
+  private List<String> members = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--cluster-port",
+      paramLabel = "PORT",
+      description = "this node's member port (default 5701)")
+  private int clusterPort = 5701;
+
+  @Option(
+      names = "--cluster-host",
+      paramLabel = "ADDRESS",
+      description = "the address this node's member listens on (default 127.0.0.1)")
+  private String clusterHost = "127.0.0.1";
+
+  @Option(
+      names = "--mh-table-size",
+      paramLabel = "PRIME",
+      description =
+          "Maglev table size of mh services (default 4,093; 65,537 with -b mh-pe); every node"
+              + " of a cluster must use the same")
+  private int mhTableSize;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -116,8 +152,57 @@ final class ForwardCommand implements Callable<Integer> {
         maxTemplates > 0
             ? maxTemplates
             : Math.min(1L << 24, Math.max(1024, heap / 2 / BYTES_PER_TEMPLATE));
+    if (cluster == null && !members.isEmpty()) {
+      err.println("pe4j forward: --members needs --cluster NAME");
+      return Pe4j.USAGE;
+    }
+    Ipvs.Builder builder = Ipvs.builder().maxTemplates(templates);
+    try {
+      if (mhTableSize != 0) {
+        builder.schedulers(new io.pe4j.core.Schedulers().maglevTableSize(mhTableSize));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("pe4j forward: --mh-table-size: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+    ClusterMember member = null;
+    if (cluster != null) {
+      try {
+        member =
+            ClusterMember.builder(cluster)
+                .host(clusterHost)
+                .port(clusterPort)
+                .members(members)
+                .start();
+      } catch (RuntimeException e) {
+        err.println("pe4j forward: cluster " + cluster + ": " + e.getMessage());
+        return Pe4j.USAGE;
+      }
+      builder.sharedTemplates(member.templates());
+      out.println(
+          "pe4j forward: member "
+              + clusterHost
+              + ":"
+              + clusterPort
+              + " of cluster "
+              + cluster
+              + " ("
+              + member.size()
+              + " members)");
+    }
+    try {
+      return run(builder.build(), templates, out, err);
+    } finally {
+      if (member != null) {
+        member.close();
+      }
+    }
+  }
+
+  private int run(Ipvs ipvs, long templates, PrintWriter out, PrintWriter err)
+      throws InterruptedException, IOException {
+    long heap = Runtime.getRuntime().maxMemory();
     int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
-    Ipvs ipvs = Ipvs.builder().maxTemplates(templates).build();
     String text;
     try {
       text = RulesFile.read(rules);

@@ -37,13 +37,16 @@ final class Processes implements AutoCloseable {
 
   /** Starts {@code pe4j} from the test class path. */
   Process pe4j(String name, String... args) throws IOException {
+    return pe4jWith(name, List.of(), args);
+  }
+
+  /** Starts {@code pe4j} from the test class path with JVM options. */
+  Process pe4jWith(String name, List<String> jvm, String... args) throws IOException {
     List<String> cmd =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Pe4j.class.getName()));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvm);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
     cmd.addAll(List.of(args));
     return start(name, cmd);
   }

@@ -97,8 +97,7 @@ public final class HazelcastTemplates implements SharedTemplates, AutoCloseable 
         map.addEntryListener(
             // every removal, this member's own included: the event names the partition's owner,
             // not the member that asked, and dropping a local copy already gone does nothing
-            (EntryRemovedListener<byte[], byte[]>) event -> removed.accept(event.getKey()),
-            false);
+            (EntryRemovedListener<byte[], byte[]>) event -> removed.accept(event.getKey()), false);
   }
 
   /** Returns the number of templates in the cluster. */

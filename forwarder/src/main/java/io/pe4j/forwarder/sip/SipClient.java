@@ -32,6 +32,7 @@ public final class SipClient implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final AtomicInteger retransmissions = new AtomicInteger();
   private final String tagPrefix;
+  private volatile boolean hop;
 
   /** Opens {@code socketCount} client sockets on 127.0.0.1 towards {@code target}. */
   public SipClient(InetSocketAddress target, int socketCount, String tagPrefix)
@@ -47,6 +48,16 @@ public final class SipClient implements AutoCloseable {
       t.start();
       readers.add(t);
     }
+  }
+
+  /**
+   * Sends each call's ACK and BYE from another socket than its INVITE, as a client behind a NAT
+   * that rebinds, or a phone that changes network: one call's datagrams then come from several
+   * addresses (and, behind SO_REUSEPORT, reach several balancer nodes).
+   */
+  public SipClient hopSockets(boolean on) {
+    this.hop = on;
+    return this;
   }
 
   /** The outcome of a run of calls. */
@@ -68,7 +79,12 @@ public final class SipClient implements AutoCloseable {
           () -> {
             boolean ok;
             try {
-              ok = call(sockets.get(n % sockets.size()), callIdPrefix + n + "@pe4j.demo", n);
+              ok =
+                  call(
+                      sockets.get(n % sockets.size()),
+                      sockets.get((n + (hop ? 1 : 0)) % sockets.size()),
+                      callIdPrefix + n + "@pe4j.demo",
+                      n);
             } catch (IOException | InterruptedException e) {
               ok = false;
             }
@@ -83,7 +99,7 @@ public final class SipClient implements AutoCloseable {
     return new Result(calls, completed.get(), failed.get(), retransmissions.get());
   }
 
-  private boolean call(DatagramSocket s, String callId, int n)
+  private boolean call(DatagramSocket s, DatagramSocket later, String callId, int n)
       throws IOException, InterruptedException {
     String local = "127.0.0.1:" + s.getLocalPort();
     if (n % 10 == 0) {
@@ -99,6 +115,8 @@ public final class SipClient implements AutoCloseable {
       return false;
     }
     String toTag = SipText.header(ok, "To");
+    s = later;
+    local = "127.0.0.1:" + s.getLocalPort();
     send(
         s,
         request(
