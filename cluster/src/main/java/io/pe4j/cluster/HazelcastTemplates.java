@@ -1,6 +1,8 @@
 package io.pe4j.cluster;
 
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import io.pe4j.core.SharedTemplates;
 import java.util.Arrays;
@@ -97,7 +99,30 @@ public final class HazelcastTemplates implements SharedTemplates, AutoCloseable 
         map.addEntryListener(
             // every removal, this member's own included: the event names the partition's owner,
             // not the member that asked, and dropping a local copy already gone does nothing
-            (EntryRemovedListener<byte[], byte[]>) event -> removed.accept(event.getKey()), false);
+            new Listener(removed), false);
+  }
+
+  /**
+   * Removals, and merges after a split brain: a merged key's local copies are dropped too, so that
+   * the next datagram reads the record the merge kept.
+   */
+  private static final class Listener
+      implements EntryRemovedListener<byte[], byte[]>, EntryMergedListener<byte[], byte[]> {
+    private final Consumer<byte[]> removed;
+
+    Listener(Consumer<byte[]> removed) {
+      this.removed = removed;
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<byte[], byte[]> event) {
+      removed.accept(event.getKey());
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<byte[], byte[]> event) {
+      removed.accept(event.getKey());
+    }
   }
 
   /** Returns the number of templates in the cluster. */

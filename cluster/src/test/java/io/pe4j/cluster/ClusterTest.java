@@ -253,7 +253,11 @@ class ClusterTest {
   }
 
   static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    long until = System.nanoTime() + 10_000_000_000L;
+    return eventually(condition, 10);
+  }
+
+  static boolean eventually(BooleanSupplier condition, int seconds) throws InterruptedException {
+    long until = System.nanoTime() + seconds * 1_000_000_000L;
     while (System.nanoTime() < until) {
       if (condition.getAsBoolean()) {
         return true;
