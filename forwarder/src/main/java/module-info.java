@@ -9,4 +9,5 @@ module io.pe4j.forwarder {
 
   exports io.pe4j.forwarder;
   exports io.pe4j.forwarder.sip;
+  exports io.pe4j.forwarder.health;
 }

@@ -7,6 +7,8 @@ import io.pe4j.core.ipvsadm.Ipvsadm;
 import io.pe4j.forwarder.AdminServer;
 import io.pe4j.forwarder.Fatal;
 import io.pe4j.forwarder.Forwarder;
+import io.pe4j.forwarder.health.HealthCheck;
+import io.pe4j.forwarder.health.HealthChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -204,9 +206,25 @@ final class ForwardCommand implements Callable<Integer> {
     long heap = Runtime.getRuntime().maxMemory();
     int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
     String text;
+    List<HealthCheck> checks = new java.util.ArrayList<>();
     try {
       text = RulesFile.read(rules);
-      Ipvsadm.execute(ipvs, List.of("-R"), text);
+      StringBuilder ipvsadmLines = new StringBuilder();
+      String[] lines = text.split("\n", -1);
+      for (int i = 0; i < lines.length; i++) {
+        if (HealthCheck.isCheckLine(lines[i])) {
+          try {
+            checks.add(HealthCheck.parse(lines[i]));
+          } catch (IllegalArgumentException e) {
+            err.println(rules + ":" + (i + 1) + ": " + e.getMessage() + ": " + lines[i].strip());
+            return Pe4j.USAGE;
+          }
+          ipvsadmLines.append('\n'); // keeps ipvsadm's line numbers
+        } else {
+          ipvsadmLines.append(lines[i]).append('\n');
+        }
+      }
+      Ipvsadm.execute(ipvs, List.of("-R"), ipvsadmLines.toString());
     } catch (IOException e) {
       err.println(
           e.getMessage() != null && e.getMessage().startsWith(rules.toString())
@@ -259,6 +277,13 @@ final class ForwardCommand implements Callable<Integer> {
       err.println("pe4j forward: admin endpoint: " + e.getMessage());
       return Pe4j.USAGE;
     }
+    HealthChecker checker = new HealthChecker(ipvs);
+    for (HealthCheck c : checks) {
+      checker.add(c);
+    }
+    if (adminServer != null) {
+      adminServer.healthChecker(checker);
+    }
     try {
       out.println(
           String.format(
@@ -277,11 +302,16 @@ final class ForwardCommand implements Callable<Integer> {
       if (adminServer != null) {
         adminServer.close();
       }
+      checker.close();
     }
     forwarder.close();
     out.println("final statistics");
     out.print(forwarder.stats().render());
     out.print(ipvs.ipvsadm("-Ln --stats"));
+    if (!checks.isEmpty()) {
+      out.println("health checks");
+      out.print(checker.render());
+    }
     out.flush();
     return 0;
   }

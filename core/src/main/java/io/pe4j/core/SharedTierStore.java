@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
  * over a {@link SharedTemplates} store that the directors of a cluster agree through.
  *
  * <ul>
- *   <li>A local miss asks the shared store; a record found there is bound to this director's own
- *       service and real server and put in the local tier.
- *   <li>A new template is put if absent in the shared store first: when another director won, the
- *       winner's real server is the one used here.
+ *   <li>A local miss is scheduled as usual and the new template put if absent in the shared store:
+ *       when the cluster already holds one (another director created it, now or before), that one
+ *       is bound to this director's own service and real server and used instead — one round trip
+ *       for a call's first datagram on this node.
  *   <li>Use refreshes the local timer; the shared record is touched when the local removal time
  *       moved more than {@link #TOUCH_STEP_NANOS} past the last one pushed, with a time to live of
  *       the remaining time plus {@link #GRACE_NANOS}: a shared record never expires before the
@@ -68,30 +68,14 @@ final class SharedTierStore implements TemplateStore {
     return errors.sum();
   }
 
+  /**
+   * The local tier only: a miss is scheduled and then created through {@link #putIfAbsent}, which
+   * returns the cluster's template when one exists — one round trip for a call's first datagram on
+   * this node instead of a get and a put.
+   */
   @Override
   public @Nullable Template get(TemplateKey probe) {
-    Template t = local.get(probe);
-    if (t != null) {
-      return t;
-    }
-    byte[] key = TemplateCodec.key(probe);
-    byte[] record;
-    try {
-      record = shared.get(key);
-    } catch (RuntimeException e) {
-      failed("get", e);
-      return null;
-    }
-    if (record == null) {
-      return null;
-    }
-    Template m = materialize(record, ticker.read());
-    if (m == null) {
-      return null; // its real server is not here (deleted): schedule afresh, as §3.5
-    }
-    m.sharedKey = key;
-    m.pushedRemoval = m.removalAt();
-    return local.putIfAbsent(m, arrived);
+    return local.get(probe);
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.pe4j.forwarder;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.ipvsadm.Ipvsadm;
+import io.pe4j.forwarder.health.HealthCheck;
+import io.pe4j.forwarder.health.HealthChecker;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -79,6 +81,8 @@ public final class AdminServer implements AutoCloseable {
   // A descriptor kept in reserve: when the process has none left (sessions took them all), it is
   // given up so that the admin endpoint can still accept the operator who comes to look.
   private java.nio.channels.@Nullable FileChannel spare; // guarded by this
+
+  private volatile @Nullable HealthChecker checker;
 
   private AdminServer(
       ServerSocketChannel socket,
@@ -387,10 +391,45 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Serves {@code check} lines with {@code checker}: {@code check -L} lists the checks and their
+   * state, {@code check -u VIP:PORT -r RS:PORT TYPE ...} adds or replaces one, {@code check -d -u
+   * VIP:PORT -r RS:PORT} removes one; {@code -L} listings end with the checks' states.
+   */
+  public AdminServer healthChecker(HealthChecker checker) {
+    this.checker = checker;
+    return this;
+  }
+
+  private static String check(@Nullable HealthChecker hc, String line) {
+    if (hc == null) {
+      return "error: this forwarder runs no health checks\n";
+    }
+    try {
+      if (line.equals("check -L") || line.equals("check")) {
+        return hc.render();
+      }
+      if (line.startsWith("check -d ")) {
+        HealthCheck c =
+            HealthCheck.parse("check " + line.substring("check -d ".length()) + " udp send=x");
+        return hc.remove(c.serviceText(), c.serverText()) ? "" : "error: no such check\n";
+      }
+      hc.add(HealthCheck.parse(line));
+      return "";
+    } catch (IllegalArgumentException e) {
+      return "error: " + e.getMessage() + "\n";
+    }
+  }
+
   private void answer(String line, Writer out) throws IOException {
     Forwarder f = forwarder;
     if (line.equals("--forwarder")) {
       out.write(f == null ? "error: no forwarder\n" : f.stats().render());
+      return;
+    }
+    HealthChecker hc = checker;
+    if (HealthCheck.isCheckLine(line) || line.equals("check")) {
+      out.write(check(hc, line.strip()));
       return;
     }
     try {
@@ -401,6 +440,10 @@ public final class AdminServer implements AutoCloseable {
     } catch (RuntimeException e) {
       out.write("error: " + e + "\n");
       return;
+    }
+    if (hc != null && line.startsWith("-L") && !line.contains("c") && !hc.status().isEmpty()) {
+      out.write("Health checks:\n");
+      out.write(hc.render());
     }
     if (f != null && !line.startsWith("-L") && !line.startsWith("-S")) {
       try {

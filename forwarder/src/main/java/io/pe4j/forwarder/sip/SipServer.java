@@ -32,6 +32,8 @@ public final class SipServer implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
+  private volatile boolean silent;
+
   /** Starts a server on {@code address} (port 0: a free one). */
   public static SipServer start(InetSocketAddress address, String name) throws SocketException {
     DatagramSocket s = new DatagramSocket(address);
@@ -66,6 +68,11 @@ public final class SipServer implements AutoCloseable {
     return deadCallMessages.get();
   }
 
+  /** Makes it ignore every datagram (a hung server) or answer again. */
+  public void silence(boolean on) {
+    silent = on;
+  }
+
   /** Returns the CRLF keep-alives it received. */
   public long keepAlives() {
     return keepAlives.get();
@@ -87,6 +94,9 @@ public final class SipServer implements AutoCloseable {
   }
 
   private void handle(String message, InetSocketAddress from) throws IOException {
+    if (silent) {
+      return;
+    }
     if (message.isBlank()) {
       keepAlives.incrementAndGet();
       return;

@@ -1,0 +1,381 @@
+package io.pe4j.forwarder.health;
+
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One real server's health check, as a rules-file line (a pe4j extension, beside the ipvsadm
+ * lines):
+ *
+ * <pre>
+ * check -u 10.0.0.1:5060 -r 192.168.10.1:5060 sip-options interval=5 timeout=2 rise=2 fall=3 codes=2xx,404
+ * check -u 10.0.0.1:5060 -r 192.168.10.2:5060 udp send="ping\r\n" expect="pong" on-failure=remove
+ * check -u 10.0.0.1:5060 -r 192.168.10.3:5060 misc command="/usr/local/bin/check-sip 192.168.10.3" dynamic
+ * </pre>
+ *
+ * <p>The knobs follow Kamailio's dispatcher and keepalived: {@code interval} (seconds between
+ * checks, default 5), {@code timeout} (seconds to wait for a reply, default 2), {@code fall}
+ * (consecutive failures that take the server out, default 3; the dispatcher's {@code
+ * ds_probing_threshold}), {@code rise} (consecutive successes that bring it back, default 2; {@code
+ * ds_inactive_threshold}), {@code codes} (accepted SIP reply codes, {@code 2xx} for a class;
+ * default 200, as {@code ds_ping_reply_codes}). {@code on-failure=quiesce} (default) sets the
+ * weight to 0 — calls in progress keep their templates and drain, as keepalived's {@code
+ * inhibit_on_failure} — and {@code remove} deletes the server; either is undone on recovery.
+ *
+ * <p>{@code misc} runs a command with keepalived's {@code MISC_CHECK} meaning: exit 0 up, 1 down,
+ * and with {@code dynamic} ({@code misc_dynamic}) 2–255 up with weight {@code code - 2}.
+ *
+ * @param protocol the virtual service's protocol
+ * @param vip the virtual service's address
+ * @param vport the virtual service's port
+ * @param server the real server's address
+ * @param port the real server's port
+ * @param type the kind of check
+ * @param intervalMillis time between checks
+ * @param timeoutMillis time to wait for a reply or for the command
+ * @param rise consecutive successes that bring a down server back
+ * @param fall consecutive failures that take an up server out
+ * @param codes accepted SIP codes (a class {@code n} as {@code n * 100 + 99} and {@code -n})
+ * @param remove whether failure removes the server instead of quiescing it
+ * @param send the UDP payload of a {@code udp} check, one char a byte (ISO-8859-1)
+ * @param expect the prefix a {@code udp} check's reply must start with (empty: any reply)
+ * @param command the command of a {@code misc} check, as words
+ * @param dynamic whether a {@code misc} exit code 2..255 sets the weight
+ */
+public record HealthCheck(
+    Protocol protocol,
+    IpAddress vip,
+    int vport,
+    IpAddress server,
+    int port,
+    Type type,
+    long intervalMillis,
+    long timeoutMillis,
+    int rise,
+    int fall,
+    Set<Integer> codes,
+    boolean remove,
+    String send,
+    String expect,
+    List<String> command,
+    boolean dynamic) {
+
+  /** The kinds of check. */
+  public enum Type {
+    /** A SIP OPTIONS request; up when a final reply with an accepted code comes back. */
+    SIP_OPTIONS,
+    /** A UDP payload; up when a reply starting with the expected bytes comes back. */
+    UDP,
+    /** An external command, keepalived's MISC_CHECK. */
+    MISC
+  }
+
+  /** Validates and copies. */
+  public HealthCheck {
+    Objects.requireNonNull(protocol);
+    codes = Set.copyOf(codes);
+    command = List.copyOf(command);
+    if (intervalMillis < 10 || timeoutMillis < 1 || rise < 1 || fall < 1) {
+      throw new IllegalArgumentException(
+          "interval must be at least 0.01 s, timeout positive, rise and fall at least 1");
+    }
+    if (type == Type.MISC && command.isEmpty()) {
+      throw new IllegalArgumentException("a misc check needs command=\"...\"");
+    }
+    if (type == Type.UDP && send.isEmpty()) {
+      throw new IllegalArgumentException("a udp check needs send=\"...\"");
+    }
+  }
+
+  /** Returns whether a SIP reply code is accepted. */
+  public boolean accepts(int code) {
+    return codes.contains(code) || codes.contains(-code / 100);
+  }
+
+  /** Returns the server as {@code address:port}. */
+  public String serverText() {
+    return server.withPort(port);
+  }
+
+  /** Returns the virtual service as ipvsadm names it ({@code -u 10.0.0.1:5060}). */
+  public String serviceText() {
+    return (protocol == Protocol.UDP ? "-u " : "-t ") + vip.withPort(vport);
+  }
+
+  /** Returns the line that defines this check, as {@link #parse} reads it. */
+  public String toLine() {
+    StringBuilder sb = new StringBuilder("check ").append(serviceText());
+    sb.append(" -r ").append(serverText()).append(' ').append(typeName(type));
+    sb.append(" interval=").append(seconds(intervalMillis));
+    sb.append(" timeout=").append(seconds(timeoutMillis));
+    sb.append(" rise=").append(rise).append(" fall=").append(fall);
+    if (type == Type.SIP_OPTIONS) {
+      List<String> c = new ArrayList<>();
+      for (int code : new TreeSet<>(codes)) {
+        c.add(code < 0 ? (-code) + "xx" : Integer.toString(code));
+      }
+      sb.append(" codes=").append(String.join(",", c));
+    }
+    if (type == Type.UDP) {
+      sb.append(" send=\"").append(escape(send)).append('"');
+      if (!expect.isEmpty()) {
+        sb.append(" expect=\"").append(escape(expect)).append('"');
+      }
+    }
+    if (type == Type.MISC) {
+      List<String> quoted = new ArrayList<>();
+      for (String word : command) {
+        quoted.add(word.contains(" ") || word.isEmpty() ? "'" + word + "'" : word);
+      }
+      sb.append(" command=\"").append(String.join(" ", quoted)).append('"');
+      if (dynamic) {
+        sb.append(" dynamic");
+      }
+    }
+    if (remove) {
+      sb.append(" on-failure=remove");
+    }
+    return sb.toString();
+  }
+
+  private static String typeName(Type t) {
+    return t.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static String seconds(long millis) {
+    return millis % 1000 == 0
+        ? Long.toString(millis / 1000)
+        : String.format(Locale.ROOT, "%.3f", millis / 1000.0).replaceAll("0+$", "");
+  }
+
+  private static String escape(String b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < b.length(); i++) {
+      int c = b.charAt(i) & 0xff;
+      if (c == '\r') {
+        sb.append("\\r");
+      } else if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append((char) c);
+      } else if (c < 0x20 || c > 0x7e) {
+        sb.append(String.format(Locale.ROOT, "\\x%02x", c));
+      } else {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Returns whether a rules-file line is a check line. */
+  public static boolean isCheckLine(String line) {
+    String t = line.strip();
+    return t.startsWith("check ") || t.startsWith("check\t");
+  }
+
+  /**
+   * Parses a check line.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static HealthCheck parse(String line) {
+    List<String> w = words(line.strip());
+    if (w.isEmpty() || !w.get(0).equals("check")) {
+      throw new IllegalArgumentException("a check line starts with 'check'");
+    }
+    Protocol protocol = null;
+    String service = null;
+    String server = null;
+    Type type = null;
+    long interval = 5000;
+    long timeout = 2000;
+    int rise = 2;
+    int fall = 3;
+    Set<Integer> codes = Set.of(200);
+    boolean remove = false;
+    String send = "";
+    String expect = "";
+    List<String> command = List.of();
+    boolean dynamic = false;
+    for (int i = 1; i < w.size(); i++) {
+      String a = w.get(i);
+      switch (a) {
+        case "-u", "-t" -> {
+          protocol = a.equals("-u") ? Protocol.UDP : Protocol.TCP;
+          service = value(w, ++i, a);
+        }
+        case "-r" -> server = value(w, ++i, a);
+        case "sip-options" -> type = Type.SIP_OPTIONS;
+        case "udp" -> type = Type.UDP;
+        case "misc" -> type = Type.MISC;
+        case "dynamic" -> dynamic = true;
+        default -> {
+          int eq = a.indexOf('=');
+          if (eq < 0) {
+            throw new IllegalArgumentException("unknown word '" + a + "'");
+          }
+          String k = a.substring(0, eq);
+          String v = a.substring(eq + 1);
+          switch (k) {
+            case "interval" -> interval = millis(v, k);
+            case "timeout" -> timeout = millis(v, k);
+            case "rise" -> rise = count(v, k);
+            case "fall" -> fall = count(v, k);
+            case "codes" -> codes = codes(v);
+            case "on-failure" -> {
+              if (!v.equals("quiesce") && !v.equals("remove")) {
+                throw new IllegalArgumentException("on-failure is quiesce or remove, not " + v);
+              }
+              remove = v.equals("remove");
+            }
+            case "send" -> send = unescape(v);
+            case "expect" -> expect = unescape(v);
+            case "command" -> command = words(v);
+            default -> throw new IllegalArgumentException("unknown setting '" + k + "'");
+          }
+        }
+      }
+    }
+    if (protocol == null || service == null) {
+      throw new IllegalArgumentException("a check names its virtual service: -u VIP:PORT");
+    }
+    if (server == null) {
+      throw new IllegalArgumentException("a check names its real server: -r ADDRESS:PORT");
+    }
+    if (type == null) {
+      throw new IllegalArgumentException("a check has a type: sip-options, udp or misc");
+    }
+    int[] vp = new int[1];
+    IpAddress vip = address(service, vp);
+    int[] rp = new int[1];
+    IpAddress rs = address(server, rp);
+    return new HealthCheck(
+        protocol, vip, vp[0], rs, rp[0], type, interval, timeout, rise, fall, codes, remove, send,
+        expect, command, dynamic);
+  }
+
+  private static IpAddress address(String text, int[] port) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0 || !text.substring(colon + 1).matches("[0-9]{1,5}")) {
+      throw new IllegalArgumentException("expected ADDRESS:PORT, not '" + text + "'");
+    }
+    port[0] = Integer.parseInt(text.substring(colon + 1));
+    if (port[0] < 1 || port[0] > 65_535) {
+      throw new IllegalArgumentException("port must be 1..65535: " + text);
+    }
+    return IpAddress.parse(text.substring(0, colon));
+  }
+
+  private static String value(List<String> w, int i, String option) {
+    if (i >= w.size()) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return w.get(i);
+  }
+
+  private static long millis(String v, String k) {
+    try {
+      double s = Double.parseDouble(v);
+      if (!(s > 0) || s > 86_400) {
+        throw new NumberFormatException();
+      }
+      return Math.max(1, Math.round(s * 1000));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(k + " must be seconds (0 < s <= 86400): " + v, e);
+    }
+  }
+
+  private static int count(String v, String k) {
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1 || n > 1000) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(k + " must be 1..1000: " + v, e);
+    }
+  }
+
+  private static Set<Integer> codes(String v) {
+    Set<Integer> out = new TreeSet<>();
+    for (String c : v.split(",")) {
+      if (c.matches("[1-6]xx")) {
+        out.add(-(c.charAt(0) - '0'));
+      } else if (c.matches("[1-6][0-9][0-9]")) {
+        out.add(Integer.parseInt(c));
+      } else {
+        throw new IllegalArgumentException("a reply code is 100..699 or a class like 2xx: " + c);
+      }
+    }
+    return out;
+  }
+
+  static String unescape(String v) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c != '\\' || i + 1 == v.length()) {
+        sb.append(c);
+        continue;
+      }
+      char n = v.charAt(++i);
+      switch (n) {
+        case 'r' -> sb.append('\r');
+        case 'n' -> sb.append('\n');
+        case 't' -> sb.append('\t');
+        case 'x' -> {
+          if (i + 2 >= v.length()) {
+            throw new IllegalArgumentException("\\x needs two hex digits: " + v);
+          }
+          sb.append((char) Integer.parseInt(v.substring(i + 1, i + 3), 16));
+          i += 2;
+        }
+        default -> sb.append(n);
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Splits on blanks; double or single quotes group, and inside double quotes a backslash keeps the
+   * next character (for {@link #unescape}).
+   */
+  static List<String> words(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    char quote = 0;
+    boolean any = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if ((c == '"' || c == '\'') && (quote == 0 || quote == c)) {
+        quote = quote == 0 ? c : 0;
+        any = true;
+      } else if (c == '\\' && quote == '"' && i + 1 < line.length()) {
+        cur.append(c).append(line.charAt(++i));
+      } else if (quote == 0 && (c == ' ' || c == '\t')) {
+        if (any) {
+          out.add(cur.toString());
+          cur.setLength(0);
+          any = false;
+        }
+      } else {
+        cur.append(c);
+        any = true;
+      }
+    }
+    if (quote != 0) {
+      throw new IllegalArgumentException("unclosed quote");
+    }
+    if (any) {
+      out.add(cur.toString());
+    }
+    return out;
+  }
+}
