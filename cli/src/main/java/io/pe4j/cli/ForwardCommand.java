@@ -47,10 +47,17 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Option(
       names = "--rules",
-      required = true,
       paramLabel = "FILE",
-      description = "the rules, as ipvsadm -S writes them")
+      description =
+          "the rules, as ipvsadm -S writes them, with pe4j's check lines (this or --keepalived)")
   private Path rules = Path.of("");
+
+  @Option(
+      names = "--keepalived",
+      paramLabel = "FILE",
+      description =
+          "the rules from a keepalived.conf: its virtual_server blocks, real servers and checks")
+  private @Nullable Path keepalived;
 
   @Option(
       names = "--admin",
@@ -154,6 +161,10 @@ final class ForwardCommand implements Callable<Integer> {
         maxTemplates > 0
             ? maxTemplates
             : Math.min(1L << 24, Math.max(1024, heap / 2 / BYTES_PER_TEMPLATE));
+    if (rules.toString().isEmpty() == (keepalived == null)) {
+      err.println("pe4j forward: give the rules: --rules FILE or --keepalived FILE (one of them)");
+      return Pe4j.USAGE;
+    }
     if (cluster == null && !members.isEmpty()) {
       err.println("pe4j forward: --members needs --cluster NAME");
       return Pe4j.USAGE;
@@ -208,31 +219,35 @@ final class ForwardCommand implements Callable<Integer> {
     String text;
     List<HealthCheck> checks = new java.util.ArrayList<>();
     try {
-      text = RulesFile.read(rules);
-      StringBuilder ipvsadmLines = new StringBuilder();
-      String[] lines = text.split("\n", -1);
-      for (int i = 0; i < lines.length; i++) {
-        if (HealthCheck.isCheckLine(lines[i])) {
-          try {
-            checks.add(HealthCheck.parse(lines[i]));
-          } catch (IllegalArgumentException e) {
-            err.println(rules + ":" + (i + 1) + ": " + e.getMessage() + ": " + lines[i].strip());
-            return Pe4j.USAGE;
-          }
-          ipvsadmLines.append('\n'); // keeps ipvsadm's line numbers
-        } else {
-          ipvsadmLines.append(lines[i]).append('\n');
+      Path source = source();
+      if (keepalived != null) {
+        Keepalived.Translation t = Keepalived.translate(keepalived);
+        for (String w : t.warnings()) {
+          err.println("warning: " + w);
         }
+        text = t.rules();
+      } else {
+        text = RulesFile.read(rules);
       }
-      Ipvsadm.execute(ipvs, List.of("-R"), ipvsadmLines.toString());
+      RulesFile.Rules parsed = RulesFile.split(source, text);
+      checks.addAll(parsed.checks());
+      Ipvsadm.execute(ipvs, List.of("-R"), parsed.ipvsadm());
     } catch (IOException e) {
       err.println(
-          e.getMessage() != null && e.getMessage().startsWith(rules.toString())
+          e.getMessage() != null && e.getMessage().startsWith(source().toString())
               ? e.getMessage()
-              : rules + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+              : source()
+                  + ": cannot read: "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + e.getMessage());
       return Pe4j.USAGE;
     } catch (IpvsadmException e) {
-      err.println(rules + ": " + e.getMessage());
+      err.println(
+          (keepalived != null ? keepalived + " (translated)" : rules) + ": " + e.getMessage());
+      return Pe4j.USAGE;
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
       return Pe4j.USAGE;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -255,7 +270,7 @@ final class ForwardCommand implements Callable<Integer> {
     if (forwarder.boundAddresses().isEmpty() && !hasAdmin) {
       forwarder.close();
       err.println(
-          rules
+          source()
               + ": no UDP virtual service with an address and a port: nothing to forward"
               + " (add services to the file, or start with --admin to add them later)");
       return Pe4j.USAGE;
@@ -314,6 +329,11 @@ final class ForwardCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private Path source() {
+    Path k = keepalived;
+    return k != null ? k : rules;
   }
 
   /** 65,536, or fewer where the heap (a quarter of it) or the descriptor limit holds fewer. */

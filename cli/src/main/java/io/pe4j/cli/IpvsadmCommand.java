@@ -3,6 +3,7 @@ package io.pe4j.cli;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.ipvsadm.Ipvsadm;
+import io.pe4j.forwarder.health.HealthCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -52,6 +53,14 @@ final class IpvsadmCommand implements Callable<Integer> {
       description = "the shared secret of a TCP admin endpoint")
   private @Nullable Path adminSecret;
 
+  @Option(
+      names = "--keepalived",
+      paramLabel = "FILE",
+      description =
+          "a keepalived.conf to load first (its virtual_server blocks); with -S, prints the"
+              + " translation, check lines included")
+  private @Nullable Path keepalived;
+
   @Unmatched private List<String> args = new ArrayList<>();
 
   static InputStream stdin = System.in;
@@ -91,9 +100,22 @@ final class IpvsadmCommand implements Callable<Integer> {
     Ipvs ipvs = Ipvs.builder().build();
     List<String> rest = new ArrayList<>(args);
     try {
+      List<HealthCheck> checks = new ArrayList<>();
       if (rules != null) {
         Path file = rules;
-        Ipvsadm.execute(ipvs, List.of("-R"), RulesFile.read(file));
+        RulesFile.Rules r = RulesFile.split(file, RulesFile.read(file));
+        checks.addAll(r.checks());
+        Ipvsadm.execute(ipvs, List.of("-R"), r.ipvsadm());
+      }
+      if (keepalived != null) {
+        Path file = keepalived;
+        Keepalived.Translation t = Keepalived.translate(file);
+        for (String w : t.warnings()) {
+          err.println("warning: " + w);
+        }
+        RulesFile.Rules r = RulesFile.split(file, t.rules());
+        checks.addAll(r.checks());
+        Ipvsadm.execute(ipvs, List.of("-R"), r.ipvsadm());
       }
       if (!rest.isEmpty() && (rest.get(0).equals("-R") || rest.get(0).equals("--restore"))) {
         rest.remove(0);
@@ -102,8 +124,16 @@ final class IpvsadmCommand implements Callable<Integer> {
       }
       if (!rest.isEmpty()) {
         out.print(Ipvsadm.execute(ipvs, rest, ""));
+        if (!rest.isEmpty() && rest.get(0).startsWith("-S")) {
+          for (HealthCheck c : checks) {
+            out.println(c.toLine());
+          }
+        }
       }
       return 0;
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      return Pe4j.USAGE;
     } catch (IpvsadmException e) {
       err.println(
           (rules != null && !args.contains("-R")

@@ -1,5 +1,6 @@
 package io.pe4j.cli;
 
+import io.pe4j.forwarder.health.HealthCheck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -7,6 +8,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Reads a rules file (ipvsadm-save format) as text, saying where it is not. */
 final class RulesFile {
@@ -68,5 +71,33 @@ final class RulesFile {
         String.format(
             "%s:%d:%d: not text (byte 0x%02x): a rules file holds ipvsadm lines",
             file, line, column, b & 0xff));
+  }
+
+  /** A rules file's ipvsadm lines (check lines blanked, so line numbers hold) and checks. */
+  record Rules(String ipvsadm, List<HealthCheck> checks) {}
+
+  /**
+   * Splits a rules text into its ipvsadm lines and its {@code check} lines.
+   *
+   * @throws IllegalArgumentException naming file:line of a bad check line
+   */
+  static Rules split(Path file, String text) {
+    StringBuilder ipvsadm = new StringBuilder();
+    List<HealthCheck> checks = new ArrayList<>();
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (HealthCheck.isCheckLine(lines[i])) {
+        try {
+          checks.add(HealthCheck.parse(lines[i]));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              file + ":" + (i + 1) + ": " + e.getMessage() + ": " + lines[i].strip(), e);
+        }
+        ipvsadm.append('\n');
+      } else {
+        ipvsadm.append(lines[i]).append('\n');
+      }
+    }
+    return new Rules(ipvsadm.toString(), List.copyOf(checks));
   }
 }

@@ -47,6 +47,8 @@ import java.util.TreeSet;
  * @param expect the prefix a {@code udp} check's reply must start with (empty: any reply)
  * @param command the command of a {@code misc} check, as words
  * @param dynamic whether a {@code misc} exit code 2..255 sets the weight
+ * @param replyOptional whether a {@code udp} check passes without a reply unless an ICMP error
+ *     comes back ({@code reply=optional}, keepalived's UDP_CHECK without {@code require_reply})
  */
 public record HealthCheck(
     Protocol protocol,
@@ -64,7 +66,8 @@ public record HealthCheck(
     String send,
     String expect,
     List<String> command,
-    boolean dynamic) {
+    boolean dynamic,
+    boolean replyOptional) {
 
   /** The kinds of check. */
   public enum Type {
@@ -126,6 +129,9 @@ public record HealthCheck(
       sb.append(" send=\"").append(escape(send)).append('"');
       if (!expect.isEmpty()) {
         sb.append(" expect=\"").append(escape(expect)).append('"');
+      }
+      if (replyOptional) {
+        sb.append(" reply=optional");
       }
     }
     if (type == Type.MISC) {
@@ -203,6 +209,7 @@ public record HealthCheck(
     String expect = "";
     List<String> command = List.of();
     boolean dynamic = false;
+    boolean replyOptional = false;
     for (int i = 1; i < w.size(); i++) {
       String a = w.get(i);
       switch (a) {
@@ -237,6 +244,12 @@ public record HealthCheck(
             case "send" -> send = unescape(v);
             case "expect" -> expect = unescape(v);
             case "command" -> command = words(v);
+            case "reply" -> {
+              if (!v.equals("required") && !v.equals("optional")) {
+                throw new IllegalArgumentException("reply is required or optional, not " + v);
+              }
+              replyOptional = v.equals("optional");
+            }
             default -> throw new IllegalArgumentException("unknown setting '" + k + "'");
           }
         }
@@ -256,8 +269,23 @@ public record HealthCheck(
     int[] rp = new int[1];
     IpAddress rs = address(server, rp);
     return new HealthCheck(
-        protocol, vip, vp[0], rs, rp[0], type, interval, timeout, rise, fall, codes, remove, send,
-        expect, command, dynamic);
+        protocol,
+        vip,
+        vp[0],
+        rs,
+        rp[0],
+        type,
+        interval,
+        timeout,
+        rise,
+        fall,
+        codes,
+        remove,
+        send,
+        expect,
+        command,
+        dynamic,
+        replyOptional);
   }
 
   private static IpAddress address(String text, int[] port) {

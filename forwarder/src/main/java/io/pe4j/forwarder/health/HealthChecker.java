@@ -392,7 +392,14 @@ public final class HealthChecker implements AutoCloseable {
         s.setSoTimeout((int) Math.max(1, check.timeoutMillis()));
         byte[] buf = new byte[65_536];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
-        s.receive(p);
+        try {
+          s.receive(p);
+        } catch (SocketTimeoutException e) {
+          if (check.replyOptional()) {
+            return new Outcome(null, -1); // no ICMP error within the timeout: up
+          }
+          throw e;
+        }
         byte[] expect = check.expect().getBytes(StandardCharsets.ISO_8859_1);
         boolean ok =
             p.getLength() >= expect.length
