@@ -27,7 +27,11 @@ import picocli.CommandLine.Unmatched;
       "Runs ipvsadm commands against pe4j's parser and listings.",
       "  pe4j ipvsadm -R < rules          check a save file (errors name the line)",
       "  pe4j ipvsadm -R -Sn < rules      and print it back normalised",
-      "  pe4j ipvsadm --rules FILE -Ln    load a save file, then list"
+      "  pe4j ipvsadm --rules FILE -Ln    load a save file, then list",
+      "  pe4j ipvsadm --admin SOCK --explain --from 198.51.100.1:5060 --to 10.0.0.1:5060"
+          + " --payload-file invite.sip",
+      "                                   what that datagram would meet, changing nothing",
+      "  pe4j ipvsadm --admin SOCK -Lcn --persistent-conn --pe-data CALL-ID"
     })
 final class IpvsadmCommand implements Callable<Integer> {
 
@@ -69,6 +73,18 @@ final class IpvsadmCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    int payloadFile =
+        args.indexOf("--payload-file"); // --explain: the datagram's payload from a file
+    if (payloadFile >= 0 && payloadFile + 1 < args.size()) {
+      try {
+        byte[] payload = java.nio.file.Files.readAllBytes(Path.of(args.get(payloadFile + 1)));
+        args.set(payloadFile, "--payload");
+        args.set(payloadFile + 1, java.util.HexFormat.of().formatHex(payload));
+      } catch (IOException e) {
+        err.println("pe4j ipvsadm: --payload-file: cannot read " + args.get(payloadFile + 1));
+        return Pe4j.USAGE;
+      }
+    }
     if (admin != null) {
       try {
         boolean tcp = !admin.contains("/") && admin.contains(":");

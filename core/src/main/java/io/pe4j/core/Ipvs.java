@@ -44,6 +44,7 @@ public final class Ipvs {
 
   final SyncPeer sync;
   private final PacketPath path;
+  private final Explainer explainer;
 
   private Ipvs(Builder b) {
     this.ticker = b.ticker;
@@ -56,6 +57,7 @@ public final class Ipvs {
     codec.config(config);
     this.sync = new SyncPeer(ticker, codec, templates, seed);
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
+    this.explainer = new Explainer(config, templates, connections, seed);
   }
 
   /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
@@ -139,6 +141,15 @@ public final class Ipvs {
    */
   public Verdict process(Datagram d) {
     return path.process(d);
+  }
+
+  /**
+   * Says what {@link #process} would do with {@code d} and why — the connection, the service, what
+   * the engine extracted or why it did not, the template key, the template found, the verdict —
+   * without doing it: nothing is created, refreshed, counted or scheduled.
+   */
+  public String explain(Datagram d) {
+    return explainer.explain(d, ticker.read());
   }
 
   /**

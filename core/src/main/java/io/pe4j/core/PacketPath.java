@@ -164,8 +164,7 @@ final class PacketPath {
   }
 
   /** Fills the key fields of a template lookup, spec §3.1. */
-  private static ConnParam fillKey(
-      VirtualService svc, ServiceConfig cfg, Datagram d, ConnParam param) {
+  static ConnParam fillKey(VirtualService svc, ServiceConfig cfg, Datagram d, ConnParam param) {
     long clientHi = cfg.maskHi(svc.ipv6, d.sourceHi());
     long clientLo = cfg.maskLo(svc.ipv6, d.sourceLo());
     int dp = d.destinationPort();
@@ -183,7 +182,7 @@ final class PacketPath {
         cfg.engine);
   }
 
-  private static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
+  static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
     try {
       PeResult r = out ? engine.connOut(param, d) : engine.fillParam(param, d);
       if (r == null || (r.isMatch() && !param.hasPeData())) {

@@ -5,6 +5,7 @@ import io.pe4j.core.Ipvs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection table as ipvsadm and /proc print it ({@code -Lcn}, {@code --persistent-conn},
@@ -17,9 +18,14 @@ public final class ConnectionListings {
 
   /** {@code ipvsadm -Lcn [--persistent-conn]}. */
   public static String connections(Ipvs ipvs, boolean persistentConn) {
+    return connections(ipvs, persistentConn, null);
+  }
+
+  /** {@code ipvsadm -Lcn [--persistent-conn] [--pe-data TEXT]}. */
+  public static String connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData) {
     StringBuilder sb = new StringBuilder();
     try {
-      connections(ipvs, persistentConn, sb);
+      connections(ipvs, persistentConn, peData, sb);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e); // a StringBuilder does not throw
     }
@@ -30,7 +36,8 @@ public final class ConnectionListings {
    * Writes {@code ipvsadm -Lcn [--persistent-conn]} to {@code sb} one entry at a time: memory stays
    * bounded by the table's references, not by the listing's text.
    */
-  public static void connections(Ipvs ipvs, boolean persistentConn, Appendable sb)
+  public static void connections(
+      Ipvs ipvs, boolean persistentConn, @Nullable String peData, Appendable sb)
       throws java.io.IOException {
     sb.append("IPVS connection entries\n");
     if (persistentConn) {
@@ -55,6 +62,9 @@ public final class ConnectionListings {
               "destination"));
     }
     for (ConnectionEntry e : ipvs.connectionEntries()) {
+      if (peData != null && !peData.equals(e.peData())) {
+        continue; // --pe-data: one call's template
+      }
       String expire =
           String.format(Locale.ROOT, "%02d:%02d", e.expiresSeconds() / 60, e.expiresSeconds() % 60);
       String source = e.client().withPort(e.clientPort());

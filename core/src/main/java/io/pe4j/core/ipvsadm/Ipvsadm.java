@@ -46,7 +46,7 @@ public final class Ipvsadm {
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
     if (l.command == IpvsadmParser.Command.LIST && l.connections && !l.peStats && !l.timeout) {
       ipvs.cleanUp();
-      ConnectionListings.connections(ipvs, l.persistentConn, out);
+      ConnectionListings.connections(ipvs, l.persistentConn, l.peData, out);
       return;
     }
     out.append(execute(ipvs, args, stdin));
@@ -64,6 +64,8 @@ public final class Ipvsadm {
       throw new IpvsadmException("no command specified");
     }
     switch (c) {
+      case EXPLAIN:
+        return explain(ipvs, l);
       case RESTORE:
         restore(ipvs, stdin);
         return "";
@@ -72,6 +74,12 @@ public final class Ipvsadm {
       case LIST:
         if (l.peStats) {
           return Listings.peStats(ipvs);
+        }
+        if (l.peData != null) {
+          if (!l.connections) {
+            throw new IpvsadmException("--pe-data lists connection entries: use it with -Lc");
+          }
+          return ConnectionListings.connections(ipvs, l.persistentConn, l.peData);
         }
         return Listings.list(
             ipvs,
@@ -134,6 +142,40 @@ public final class Ipvsadm {
       throw new IpvsadmException(m, e);
     }
     return "";
+  }
+
+  /**
+   * {@code --explain --from ADDRESS:PORT --to VIP:PORT --payload HEX [-t]}: what a UDP (or, with
+   * {@code -t}, TCP) datagram would meet, step by step; nothing changes.
+   */
+  private static String explain(Ipvs ipvs, IpvsadmParser.Line l) {
+    if (l.from == null || l.to == null || l.payloadHex == null) {
+      throw new IpvsadmException("--explain needs --from ADDRESS:PORT --to VIP:PORT --payload HEX");
+    }
+    byte[] payload;
+    try {
+      payload = java.util.HexFormat.of().parseHex(l.payloadHex);
+    } catch (IllegalArgumentException e) {
+      throw new IpvsadmException("--payload must be hexadecimal bytes", e);
+    }
+    String from = l.from;
+    String to = l.to;
+    io.pe4j.api.Datagram d =
+        io.pe4j.api.Datagram.udp(
+            IpvsadmParser.address(from, "--from"),
+            IpvsadmParser.port(from, 0, "--from"),
+            IpvsadmParser.address(to, "--to"),
+            IpvsadmParser.port(to, 0, "--to"),
+            payload);
+    if (l.protocol == io.pe4j.api.Protocol.TCP) {
+      d.set(
+          io.pe4j.api.Protocol.TCP,
+          d.sourceAddress(),
+          d.sourcePort(),
+          d.destinationAddress(),
+          d.destinationPort());
+    }
+    return ipvs.explain(d);
   }
 
   private static void restore(Ipvs ipvs, String stdin) {

@@ -30,7 +30,8 @@ final class IpvsadmParser {
     DELETE_SERVER,
     LIST,
     ZERO,
-    SET
+    SET,
+    EXPLAIN
   }
 
   /** One parsed command line. */
@@ -62,6 +63,10 @@ final class IpvsadmParser {
     boolean peStats;
     boolean numeric;
     int[] timeouts = new int[0];
+    @Nullable String peData;
+    @Nullable String from;
+    @Nullable String to;
+    @Nullable String payloadHex;
   }
 
   static List<String> split(String line) {
@@ -252,6 +257,21 @@ final class IpvsadmParser {
         case "--pe-stats":
           l.peStats = true;
           break;
+        case "--pe-data": // pe4j: list one call's template by its pe data (-Lc)
+          l.peData = value(args, ++i, a);
+          break;
+        case "--explain": // pe4j: what a datagram would meet, without side effects
+          command(l, Command.EXPLAIN, a);
+          break;
+        case "--from":
+          l.from = value(args, ++i, a);
+          break;
+        case "--to":
+          l.to = value(args, ++i, a);
+          break;
+        case "--payload":
+          l.payloadHex = value(args, ++i, a);
+          break;
         case "--sort":
         case "--nosort":
           break;
@@ -299,7 +319,8 @@ final class IpvsadmParser {
             && c != Command.SAVE
             && c != Command.LIST
             && c != Command.ZERO
-            && c != Command.SET;
+            && c != Command.SET
+            && c != Command.EXPLAIN;
     if (needsService && l.serviceText == null && l.fwmark == 0) {
       throw new IpvsadmException("service address or fwmark required");
     }
