@@ -143,6 +143,12 @@ final class ForwardCommand implements Callable<Integer> {
               + " of a cluster must use the same")
   private int mhTableSize;
 
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description = "serve the metrics in the Prometheus text format at http://HOST:PORT/metrics")
+  private @Nullable String metrics;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -299,6 +305,20 @@ final class ForwardCommand implements Callable<Integer> {
     if (adminServer != null) {
       adminServer.healthChecker(checker);
     }
+    MetricsEndpoint metricsEndpoint = null;
+    if (metrics != null) {
+      try {
+        metricsEndpoint = MetricsEndpoint.start(endpoint(metrics), ipvs, forwarder, checker);
+      } catch (IOException | IllegalArgumentException e) {
+        forwarder.close();
+        checker.close();
+        if (adminServer != null) {
+          adminServer.close();
+        }
+        err.println("pe4j forward: --metrics " + metrics + ": " + e.getMessage());
+        return Pe4j.USAGE;
+      }
+    }
     try {
       out.println(
           String.format(
@@ -309,7 +329,8 @@ final class ForwardCommand implements Callable<Integer> {
               templates,
               sessions,
               heap >> 20,
-              adminServer == null ? "" : "; admin endpoint " + adminServer.address()));
+              (adminServer == null ? "" : "; admin endpoint " + adminServer.address())
+                  + (metricsEndpoint == null ? "" : "; metrics " + metricsEndpoint.url())));
       out.println("ready");
       out.flush();
       stop.await();
@@ -318,6 +339,9 @@ final class ForwardCommand implements Callable<Integer> {
         adminServer.close();
       }
       checker.close();
+      if (metricsEndpoint != null) {
+        metricsEndpoint.close();
+      }
     }
     forwarder.close();
     out.println("final statistics");

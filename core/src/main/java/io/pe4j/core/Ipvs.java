@@ -300,6 +300,16 @@ public final class Ipvs {
     return templates.count();
   }
 
+  /** Returns how many templates were created since start, synced ones included. */
+  public long templatesCreated() {
+    return templates.totals()[0];
+  }
+
+  /** Returns how many templates left the table since start: expired, evicted or removed. */
+  public long templatesRemoved() {
+    return templates.totals()[1];
+  }
+
   /** Returns how many operations on the shared template table failed (0 without one). */
   public long sharedTemplateErrors() {
     return templates.sharedErrors();

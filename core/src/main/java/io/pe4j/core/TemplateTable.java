@@ -22,6 +22,10 @@ final class TemplateTable {
   private final PersistenceEngines engines;
   private final long max;
   private final AtomicLong count = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder created =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder left =
+      new java.util.concurrent.atomic.LongAdder();
   // Templates in creation order, the newest `max` of them: where a full table looks for
   // templates that never became established (the kernel's drop_entry defence, for templates).
   private final ConcurrentLinkedQueue<Template> creationOrder = new ConcurrentLinkedQueue<>();
@@ -187,8 +191,14 @@ final class TemplateTable {
     store.cleanUp();
   }
 
+  /** Returns how many templates were created (synced ones included) and how many left. */
+  long[] totals() {
+    return new long[] {created.sum(), left.sum()};
+  }
+
   /** Inside the atomic insertion: the counts that follow a template in. */
   private void arrived(Template t) {
+    created.increment();
     count.incrementAndGet();
     t.destination.persistConns.incrementAndGet();
     PersistenceEngine e = t.engine;
@@ -199,6 +209,7 @@ final class TemplateTable {
 
   /** The counts that follow a template out (expired, removed or evicted). */
   private void gone(Template t) {
+    left.increment();
     count.decrementAndGet();
     t.destination.persistConns.decrementAndGet();
     PersistenceEngine e = t.engine;
