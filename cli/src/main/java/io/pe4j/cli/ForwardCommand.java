@@ -149,6 +149,23 @@ final class ForwardCommand implements Callable<Integer> {
       description = "serve the metrics in the Prometheus text format at http://HOST:PORT/metrics")
   private @Nullable String metrics;
 
+  @Option(
+      names = "--drain-seconds",
+      paramLabel = "N",
+      description =
+          "on SIGTERM or the admin line --drain: stop taking new clients (with --share-port the"
+              + " kernel moves them to the other nodes), keep N seconds for replies in flight,"
+              + " then exit 0 (default 0: exit at once)")
+  private int drainSeconds;
+
+  @Option(
+      names = "--drain-idle-ms",
+      paramLabel = "MS",
+      description =
+          "during a drain, a client whose last datagram was answered and quiet this long since is let"
+              + " go to the other nodes (default 4000)")
+  private long drainIdleMillis = 4000;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -304,6 +321,7 @@ final class ForwardCommand implements Callable<Integer> {
     }
     if (adminServer != null) {
       adminServer.healthChecker(checker);
+      adminServer.onDrain(stop::countDown);
     }
     MetricsEndpoint metricsEndpoint = null;
     if (metrics != null) {
@@ -334,6 +352,24 @@ final class ForwardCommand implements Callable<Integer> {
       out.println("ready");
       out.flush();
       stop.await();
+      if (drainSeconds > 0) {
+        int kept = forwarder.drain();
+        out.println(
+            "draining: new clients go elsewhere; "
+                + kept
+                + " sessions kept "
+                + drainSeconds
+                + " s for replies in flight");
+        out.flush();
+        long until = System.nanoTime() + drainSeconds * 1_000_000_000L;
+        java.time.Duration idle = java.time.Duration.ofMillis(drainIdleMillis);
+        int left = kept;
+        while (left > 0 && System.nanoTime() < until) {
+          Thread.sleep(Math.max(5, drainIdleMillis / 4));
+          left = forwarder.releaseIdle(idle);
+        }
+        out.println("drained: " + left + " sessions still active at the end");
+      }
     } finally {
       if (adminServer != null) {
         adminServer.close();

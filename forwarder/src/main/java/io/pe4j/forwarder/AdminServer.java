@@ -83,6 +83,7 @@ public final class AdminServer implements AutoCloseable {
   private java.nio.channels.@Nullable FileChannel spare; // guarded by this
 
   private volatile @Nullable HealthChecker checker;
+  private volatile @Nullable Runnable drain;
 
   private AdminServer(
       ServerSocketChannel socket,
@@ -421,8 +422,24 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /** Serves the line {@code --drain}: runs {@code drain} (the host drains and stops). */
+  public AdminServer onDrain(Runnable drain) {
+    this.drain = drain;
+    return this;
+  }
+
   private void answer(String line, Writer out) throws IOException {
     Forwarder f = forwarder;
+    if (line.equals("--drain")) {
+      Runnable d = drain;
+      if (d == null) {
+        out.write("error: this host does not drain on request\n");
+      } else {
+        d.run();
+        out.write("draining\n");
+      }
+      return;
+    }
     if (line.equals("--forwarder")) {
       out.write(f == null ? "error: no forwarder\n" : f.stats().render());
       return;

@@ -74,6 +74,7 @@ public final class Forwarder implements AutoCloseable {
   private final boolean epoll;
   private final boolean sharePort;
   private final boolean haltOnOutOfMemory;
+  private volatile boolean draining;
   private final EventLoopGroup group;
   private final Class<? extends DatagramChannel> channelClass;
   private final Map<InetSocketAddress, Relay.Binding> bindings = new ConcurrentHashMap<>();
@@ -191,6 +192,9 @@ public final class Forwarder implements AutoCloseable {
    *     bound)
    */
   public synchronized void refresh() {
+    if (draining) {
+      return; // a draining forwarder binds nothing new
+    }
     Map<InetSocketAddress, String> wanted = new LinkedHashMap<>();
     for (VirtualService svc : ipvs.services()) {
       if (svc.protocol() != Protocol.UDP || svc.fwmark() != 0 || svc.port() == 0) {
@@ -228,6 +232,77 @@ public final class Forwarder implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a graceful drain: the virtual sockets shared with other processes are closed, so that
+   * with {@code SO_REUSEPORT} the kernel sends new clients to the other nodes at once, while each
+   * client with a session gets a socket of the virtual address connected to it alone (epoll), so
+   * that servers' replies to transactions in flight, and that client's own retransmissions, still
+   * pass. The caller closes the forwarder when the drain time is up. Returns the number of sessions
+   * kept.
+   */
+  public synchronized int drain() {
+    draining = true;
+    int kept = 0;
+    for (Relay.Binding b : bindings.values()) {
+      List<io.netty.channel.Channel> shared = List.copyOf(b.channels);
+      if (!epoll) {
+        for (io.netty.channel.Channel c : shared) { // NIO: no SO_REUSEPORT; close, then rebind
+          c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+      }
+      for (InetSocketAddress client : relay.clients(b)) {
+        Bootstrap own = vipBootstrap(b);
+        ChannelFuture f = own.connect(client, b.vip).awaitUninterruptibly();
+        if (f.isSuccess() && relay.replyVia(b, client, f.channel())) {
+          kept++;
+        } else if (f.isSuccess()) {
+          f.channel().close();
+        } else {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "drain: no own socket for {0}: {1}",
+              client,
+              describe(f.cause()));
+        }
+      }
+      for (io.netty.channel.Channel c : shared) {
+        c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        b.channels.remove(c);
+      }
+    }
+    LOG.log(System.Logger.Level.INFO, "draining: {0} sessions kept, new clients refused", kept);
+    return kept;
+  }
+
+  /**
+   * During a drain, closes the sessions quiet for {@code idle} in both directions (so no
+   * transaction is in flight through them) with their own sockets: those clients' next datagrams go
+   * to the other nodes. Returns the sessions still kept.
+   */
+  public synchronized int releaseIdle(java.time.Duration idle) {
+    return relay.releaseIdle(bindings.values(), idle.toNanos());
+  }
+
+  /** Returns whether {@link #drain()} was called. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  private Bootstrap vipBootstrap(Relay.Binding binding) {
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(channelClass)
+            .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+            .handler(relay.clientSide(binding));
+    if (epoll) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    return b;
+  }
+
   /** Returns the virtual addresses bound now. */
   public List<InetSocketAddress> boundAddresses() {
     return List.copyOf(bindings.keySet());
@@ -240,18 +315,7 @@ public final class Forwarder implements AutoCloseable {
     Relay.Binding binding = relay.binding(vip, name);
     int sockets = epoll ? threads : 1;
     for (int i = 0; i < sockets; i++) {
-      Bootstrap b =
-          new Bootstrap()
-              .group(group)
-              .channel(channelClass)
-              .option(ChannelOption.SO_RCVBUF, 4 << 20)
-              .option(ChannelOption.SO_SNDBUF, 4 << 20)
-              .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-              .handler(relay.clientSide(binding));
-      if (epoll) {
-        b.option(EpollChannelOption.SO_REUSEPORT, true);
-      }
-      ChannelFuture f = b.bind(vip).awaitUninterruptibly();
+      ChannelFuture f = vipBootstrap(binding).bind(vip).awaitUninterruptibly();
       if (!f.isSuccess()) {
         binding.close();
         throw new IllegalStateException(

@@ -106,9 +106,10 @@ final class Relay {
   private final class Session {
     final Binding binding;
     final InetSocketAddress client;
-    final Channel clientSide;
+    volatile Channel clientSide; // the shared virtual socket, or its own during a drain
     volatile @Nullable Channel upstream;
     volatile long lastUsed = ipvs.now();
+    volatile boolean answered; // the last datagram was the server's: nothing awaits a reply
     @Nullable String failure; // guarded by this
     boolean closed; // guarded by this
     final List<Pending> pending = new ArrayList<>(2); // guarded by this
@@ -156,6 +157,7 @@ final class Relay {
         return;
       }
       s.lastUsed = ipvs.now();
+      s.answered = false;
       send(s, new DatagramPacket(content.retain(), target(v)), v, ipv6);
     }
 
@@ -334,6 +336,7 @@ final class Relay {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
       stats.serverDatagrams.increment();
       session.lastUsed = ipvs.now();
+      session.answered = true;
       InetSocketAddress server = packet.sender();
       ByteBuf content = packet.content();
       int length = content.readableBytes();
@@ -369,6 +372,48 @@ final class Relay {
       fatalCheck(cause);
       LOG.log(System.Logger.Level.WARNING, "upstream socket error for " + session.client, cause);
     }
+  }
+
+  /** The clients with a session on {@code b} now. */
+  List<InetSocketAddress> clients(Binding b) {
+    return List.copyOf(b.sessions.keySet());
+  }
+
+  /**
+   * Sends the replies of {@code client}'s session through {@code own}, a socket of the virtual
+   * address connected to that client (a drain); returns whether the session was still there.
+   */
+  boolean replyVia(Binding b, InetSocketAddress client, Channel own) {
+    Session s = b.sessions.get(client);
+    if (s == null) {
+      return false;
+    }
+    s.clientSide = own;
+    b.channels.add(own);
+    return true;
+  }
+
+  /**
+   * During a drain: closes the sessions whose last datagram was a server's (nothing awaits a reply)
+   * and that have been quiet for {@code idleNanos} since, with their own sockets, so that those
+   * clients' next datagrams go to the other nodes. Returns the sessions left.
+   */
+  int releaseIdle(java.util.Collection<Binding> bindings, long idleNanos) {
+    long now = ipvs.now();
+    int left = 0;
+    for (Binding b : bindings) {
+      for (Session s : List.copyOf(b.sessions.values())) {
+        if (s.answered && now - s.lastUsed >= idleNanos && b.sessions.remove(s.client, s)) {
+          Channel own = s.clientSide;
+          closeSession(s);
+          b.channels.remove(own);
+          own.close();
+        } else {
+          left++;
+        }
+      }
+    }
+    return left;
   }
 
   /** Closes sessions idle for longer than the core's UDP timeout. */

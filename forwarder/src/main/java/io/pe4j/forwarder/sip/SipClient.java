@@ -31,6 +31,8 @@ public final class SipClient implements AutoCloseable {
   private final ConcurrentHashMap<String, LinkedBlockingQueue<String>> waiting =
       new ConcurrentHashMap<>();
   private final AtomicInteger retransmissions = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong responsesReceived =
+      new java.util.concurrent.atomic.AtomicLong();
   private final String tagPrefix;
   private volatile boolean hop;
 
@@ -58,6 +60,11 @@ public final class SipClient implements AutoCloseable {
   public SipClient hopSockets(boolean on) {
     this.hop = on;
     return this;
+  }
+
+  /** Returns the datagrams (responses) its sockets received. */
+  public long responsesReceived() {
+    return responsesReceived.get();
   }
 
   /** The outcome of a run of calls. */
@@ -217,6 +224,7 @@ public final class SipClient implements AutoCloseable {
       } catch (IOException e) {
         return;
       }
+      responsesReceived.incrementAndGet();
       String m = SipText.text(p.getData(), p.getLength());
       String callId = SipText.header(m, "Call-ID");
       String cseq = SipText.header(m, "CSeq");

@@ -97,6 +97,46 @@ public final class SipServer implements AutoCloseable {
     if (silent) {
       return;
     }
+    long delay = replyDelayMillis;
+    if (delay > 0) {
+      delayed.schedule(
+          () -> {
+            try {
+              answer(message, from);
+            } catch (IOException e) {
+              // the socket closed meanwhile
+            }
+          },
+          delay,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      return;
+    }
+    answer(message, from);
+  }
+
+  /** Returns the responses it sent. */
+  public long repliesSent() {
+    return repliesSent.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong repliesSent =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Makes it answer every request {@code millis} later (a loaded server, replies in flight). */
+  public void replyDelay(long millis) {
+    replyDelayMillis = millis;
+  }
+
+  private volatile long replyDelayMillis;
+  private final java.util.concurrent.ScheduledExecutorService delayed =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sip-server-delay");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private void answer(String message, InetSocketAddress from) throws IOException {
     if (message.isBlank()) {
       keepAlives.incrementAndGet();
       return;
@@ -163,10 +203,12 @@ public final class SipServer implements AutoCloseable {
             + "Content-Length: 0\r\n\r\n";
     byte[] b = resp.getBytes(StandardCharsets.UTF_8);
     socket.send(new DatagramPacket(b, b.length, to));
+    repliesSent.incrementAndGet();
   }
 
   @Override
   public void close() {
+    delayed.shutdownNow();
     socket.close();
   }
 }

@@ -1,0 +1,120 @@
+package io.pe4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pe4j.forwarder.sip.SipClient;
+import io.pe4j.forwarder.sip.SipServer;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A graceful drain: two {@code pe4j forward} nodes share one address (SO_REUSEPORT) and agree on
+ * calls by {@code mh-pe}; the servers answer 20 ms late, so transactions are always in flight. One
+ * node gets SIGTERM mid-run. With {@code --drain-seconds} every reply the servers sent reaches the
+ * client; the control, without a drain, loses the replies in flight (SIP retransmissions then
+ * recover the calls through the other node).
+ */
+class DrainEndToEndTest {
+
+  private static final int CALLS = 400;
+
+  private record Run(SipClient.Result result, long repliesLost, int exit, String log) {}
+
+  private Run run(String label, int drainSeconds) throws Exception {
+    try (Processes ps = new Processes(Path.of("target", "drain-e2e-" + label));
+        SipServer a = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "a");
+        SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
+      a.replyDelay(20);
+      b.replyDelay(20);
+      int vport;
+      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        vport = s.getLocalPort();
+      }
+      String vip = "127.0.0.1:" + vport;
+      Path rules = ps.logs().resolve("rules");
+      Files.writeString(
+          rules,
+          "-A -u "
+              + vip
+              + " -s mh -b mh-pe -p 60 -M 0.0.0.0 -o --pe sip\n"
+              + "-a -u "
+              + vip
+              + " -r 127.0.0.1:"
+              + a.address().getPort()
+              + " -m\n"
+              + "-a -u "
+              + vip
+              + " -r 127.0.0.1:"
+              + b.address().getPort()
+              + " -m\n");
+      List<String> jvm = List.of("-Xmx128m", "-XX:+UseSerialGC");
+      Process leaving =
+          ps.pe4jWith(
+              "leaving",
+              jvm,
+              "forward",
+              "--rules",
+              rules.toString(),
+              "--share-port",
+              "--threads",
+              "1",
+              "--drain-seconds",
+              Integer.toString(drainSeconds),
+              "--drain-idle-ms",
+              "80");
+      ps.pe4jWith(
+          "staying", jvm, "forward", "--rules", rules.toString(), "--share-port", "--threads", "1");
+      ps.awaitLog("leaving", "ready", 60);
+      ps.awaitLog("staying", "ready", 60);
+      AtomicInteger done = new AtomicInteger();
+      SipClient.Result r;
+      long lost;
+      try (SipClient client = new SipClient(new InetSocketAddress("127.0.0.1", vport), 32, label)) {
+        Thread stopper =
+            new Thread(
+                () -> {
+                  while (done.get() < CALLS / 3) {
+                    Thread.onSpinWait();
+                  }
+                  leaving.destroy(); // SIGTERM
+                });
+        stopper.start();
+        r = client.run(CALLS, 4, label + "-", done::set);
+        stopper.join();
+        Thread.sleep(300); // late answers to retransmissions
+        lost = a.repliesSent() + b.repliesSent() - client.responsesReceived();
+      }
+      assertTrue(leaving.waitFor(30, TimeUnit.SECONDS));
+      String log = ps.log("leaving");
+      System.out.printf(
+          "drain e2e %-9s completed %d of %d, replies sent by the servers and never received %d,"
+              + " retransmissions %d (%d on purpose), exit %d%n",
+          label, r.completed(), CALLS, lost, r.retransmissions(), CALLS / 20, leaving.exitValue());
+      return new Run(r, lost, leaving.exitValue(), log);
+    }
+  }
+
+  @Test
+  void aDrainingNodeLosesNoReply() throws Exception {
+    Run run = run("drain", 3);
+    assertEquals(0, run.exit(), run.log());
+    assertTrue(run.log().contains("draining: new clients go elsewhere; "), run.log());
+    assertTrue(run.log().contains("forwarded to servers"), run.log());
+    assertEquals(CALLS, run.result().completed());
+    assertEquals(0, run.repliesLost(), "replies sent by the servers that never reached the client");
+  }
+
+  @Test
+  void withoutADrainRepliesInFlightAreLost_control() throws Exception {
+    Run run = run("no-drain", 0);
+    assertEquals(0, run.exit(), run.log());
+    assertTrue(run.repliesLost() > 0, "replies in flight lost: " + run.repliesLost());
+  }
+}
