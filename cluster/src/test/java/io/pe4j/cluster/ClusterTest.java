@@ -155,12 +155,21 @@ class ClusterTest {
       for (int c = 0; c < 300; c++) {
         where.add(creator.process(invite("10.0.1.3", "198.51.100.20", c, "kill-" + c)).toString());
       }
-      doomed.hazelcast().getLifecycleService().terminate(); // as kill -9: no migration first
       Ipvs survivor = node(members.get(1), "10.0.1.3", 300, 1);
+      long killed = System.nanoTime();
+      doomed.hazelcast().getLifecycleService().terminate(); // as kill -9: no migration first
+      long first = 0;
       for (int c = 0; c < 300; c++) {
         Verdict v = survivor.process(invite("10.0.1.3", "198.51.100.21", c, "kill-" + c));
         assertEquals(where.get(c), v.toString(), "call kill-" + c + " after the member's death");
+        if (c == 0) {
+          first = System.nanoTime() - killed;
+        }
       }
+      System.out.printf(
+          "cluster: after a member's death the survivors served its calls' first datagram in %.1f"
+              + " ms, all 300 in %.1f ms%n",
+          first / 1e6, (System.nanoTime() - killed) / 1e6);
       joiner = member(BASE + 6);
       Ipvs newcomer = node(joiner, "10.0.1.3", 300, 2);
       for (int c = 0; c < 300; c++) {

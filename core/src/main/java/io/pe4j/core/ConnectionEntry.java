@@ -51,7 +51,7 @@ public record ConnectionEntry(
             : IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
     String peName = null;
     String peData = "";
-    PersistenceEngine pe = t.engine;
+    PersistenceEngine pe = t.engine();
     if (pe != null && t.peData != null) {
       peName = pe.name();
       try {

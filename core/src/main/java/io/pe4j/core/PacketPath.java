@@ -473,7 +473,7 @@ final class PacketPath {
 
   private void traceHit(VirtualService svc, Template t) {
     if (LOG.isLoggable(System.Logger.Level.TRACE)) {
-      PersistenceEngine e = t.engine;
+      PersistenceEngine e = t.engine();
       String pe = e == null ? "" : " " + e.name() + " " + e.showPeData(t);
       LOG.log(System.Logger.Level.TRACE, "{0}: template hit{1} -> {2}", svc, pe, t.destination);
     }

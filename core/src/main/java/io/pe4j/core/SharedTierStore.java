@@ -94,8 +94,7 @@ final class SharedTierStore implements TemplateStore {
     } catch (RuntimeException e) {
       failed("putIfAbsent", e);
     }
-    chosen.sharedKey = key;
-    chosen.pushedRemoval = chosen.removalAt();
+    chosen.shared = new Template.Shared(key, chosen.removalAt());
     return local.putIfAbsent(chosen, onInsert);
   }
 
@@ -107,11 +106,11 @@ final class SharedTierStore implements TemplateStore {
   @Override
   public void expireAt(Template t, long removalAt, long now) {
     local.expireAt(t, removalAt, now);
-    byte[] key = t.sharedKey;
-    if (key != null && !t.invalidated && removalAt - t.pushedRemoval > TOUCH_STEP_NANOS) {
-      t.pushedRemoval = removalAt;
+    Template.Shared sh = t.shared;
+    if (sh != null && !t.invalidated && removalAt - sh.pushedRemoval > TOUCH_STEP_NANOS) {
+      sh.pushedRemoval = removalAt;
       try {
-        shared.touch(key, ttlMillis(removalAt, now));
+        shared.touch(sh.key, ttlMillis(removalAt, now));
       } catch (RuntimeException e) {
         failed("touch", e);
       }
@@ -121,8 +120,9 @@ final class SharedTierStore implements TemplateStore {
   @Override
   public boolean remove(Template t) {
     boolean removed = local.remove(t);
-    byte[] key = t.sharedKey;
-    if (key != null) { // a local copy, or another director's template listed here
+    Template.Shared sh = t.shared;
+    if (sh != null) {
+      byte[] key = sh.key; // a local copy, or another director's template listed here
       try {
         shared.remove(key);
       } catch (RuntimeException e) {
@@ -151,9 +151,9 @@ final class SharedTierStore implements TemplateStore {
     List<Template> out = local.snapshot();
     Set<ByteBuffer> held = new HashSet<>();
     for (Template t : out) {
-      byte[] k = t.sharedKey;
-      if (k != null) {
-        held.add(ByteBuffer.wrap(k));
+      Template.Shared sh = t.shared;
+      if (sh != null) {
+        held.add(ByteBuffer.wrap(sh.key));
       }
     }
     long now = ticker.read();
@@ -165,7 +165,7 @@ final class SharedTierStore implements TemplateStore {
             if (m != null) {
               byte[] key = TemplateCodec.key(m);
               if (!held.contains(ByteBuffer.wrap(key))) {
-                m.sharedKey = key; // so that a purge (ipvsadm -D, -d) removes it everywhere
+                m.shared = new Template.Shared(key, 0); // a purge (-D, -d) removes it everywhere
                 remote.add(m);
               }
             }

@@ -154,7 +154,7 @@ public final class SyncPeer {
       return false;
     }
     long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
-    Template t = templates.find(s.templateProbe.probe(s.param, fresh.engine, seed));
+    Template t = templates.find(s.templateProbe.probe(s.param, fresh.engine(), seed));
     if (t == null) {
       fresh.synced = true;
       t = templates.create(fresh, false); // a backup never evicts for a sync entry

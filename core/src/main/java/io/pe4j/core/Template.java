@@ -29,7 +29,6 @@ final class Template implements TemplateView {
   volatile int virtualPort;
   volatile int destinationPort;
   final Destination destination;
-  final @Nullable PersistenceEngine engine;
   final @Nullable PeData peData;
   volatile TemplateKey key;
 
@@ -47,11 +46,22 @@ final class Template implements TemplateView {
    */
   volatile boolean reused;
 
-  /** Its key in the shared table when the director is in a cluster, or null. */
-  volatile byte @Nullable [] sharedKey;
+  /**
+   * Its place in the shared table when the director is in a cluster, or null: one reference, so
+   * that a node-local table pays 4 bytes a template for the cluster, not 12.
+   */
+  volatile @Nullable Shared shared;
 
-  /** The removal time last pushed to the shared table (a touch), on this director's ticker. */
-  volatile long pushedRemoval;
+  /** A template's key in the shared table and the removal time last pushed there (a touch). */
+  static final class Shared {
+    final byte[] key;
+    volatile long pushedRemoval;
+
+    Shared(byte[] key, long pushedRemoval) {
+      this.key = key;
+      this.pushedRemoval = pushedRemoval;
+    }
+  }
 
   /** Whether a sync message created it on this (backup) director: {@code Origin SYNC}. */
   volatile boolean synced;
@@ -88,11 +98,10 @@ final class Template implements TemplateView {
     this.virtualPort = probe.virtualPort;
     this.destinationPort = destinationPort;
     this.destination = destination;
-    this.engine = probe.engine;
     this.peData = probe.copyPeData();
     this.timeoutNanos = timeoutNanos;
     this.expiresAt = now + timeoutNanos;
-    this.key = TemplateKey.stored(this, probe.hashCode());
+    this.key = TemplateKey.stored(this, probe.engine, probe.hashCode());
   }
 
   /** Catches up with timer firings before {@code now}: each one found controlled connections. */
@@ -208,7 +217,7 @@ final class Template implements TemplateView {
 
   @Override
   public @Nullable PersistenceEngine engine() {
-    return engine;
+    return key.engine; // kept once, in the key: 4 bytes a template fewer
   }
 
   @Override

@@ -46,7 +46,7 @@ final class TemplateCodec {
     e.caddr = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
     e.vaddr = IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
     e.daddr = t.destination.address;
-    PersistenceEngine pe = t.engine;
+    PersistenceEngine pe = t.engine();
     if (withPeData && pe != null && t.peData != null) {
       e.peData = t.peData.toByteArray();
       e.peName = pe.name();

@@ -35,7 +35,7 @@ final class TemplateKey {
 
   int hash;
 
-  static TemplateKey stored(Template t, int hash) {
+  static TemplateKey stored(Template t, @Nullable PersistenceEngine engine, int hash) {
     TemplateKey k = new TemplateKey();
     k.ipv6 = t.ipv6;
     k.protocol = t.protocol;
@@ -44,14 +44,14 @@ final class TemplateKey {
     k.virtualHi = t.virtualHi;
     k.virtualLo = t.virtualLo;
     k.virtualPort = t.virtualPort;
-    k.engine = t.engine;
+    k.engine = engine;
     k.template = t;
     k.hash = hash;
     return k;
   }
 
   static TemplateKey invalidated(Template t) {
-    TemplateKey k = stored(t, System.identityHashCode(t));
+    TemplateKey k = stored(t, t.engine(), System.identityHashCode(t));
     k.identityOnly = true;
     return k;
   }

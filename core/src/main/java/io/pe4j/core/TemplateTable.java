@@ -201,7 +201,7 @@ final class TemplateTable {
     created.increment();
     count.incrementAndGet();
     t.destination.persistConns.incrementAndGet();
-    PersistenceEngine e = t.engine;
+    PersistenceEngine e = t.engine();
     if (e != null) {
       uses(t, e).retain();
     }
@@ -212,7 +212,7 @@ final class TemplateTable {
     left.increment();
     count.decrementAndGet();
     t.destination.persistConns.decrementAndGet();
-    PersistenceEngine e = t.engine;
+    PersistenceEngine e = t.engine();
     if (e != null) {
       uses(t, e).release();
     }
