@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pe4j.forwarder.sip.SipClient;
 import io.pe4j.forwarder.sip.SipServer;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +33,6 @@ class ClusterEndToEndTest {
 
   /** What the servers saw of one run. */
   private record Outcome(SipClient.Result client, int serverCalls, int split, long deadMessages) {}
-
-  private static int freePort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static int freeTcpPort() throws IOException {
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private static Path rules(Path dir, int vport, String scheduler, List<SipServer> servers)
       throws IOException {
@@ -92,11 +78,11 @@ class ClusterEndToEndTest {
     for (int i = 0; i < 3; i++) {
       servers.add(SipServer.start(new InetSocketAddress("127.0.0.1", 0), label + "-rs" + i));
     }
-    int vport = freePort();
+    int vport = Loopback.freeUdpPort();
     Path rules = rules(p.logs(), vport, scheduler, servers);
     List<String> members = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      members.add("127.0.0.1:" + freeTcpPort());
+      members.add("127.0.0.1:" + Loopback.freeTcpPort());
     }
     String name = label + "-" + ProcessHandle.current().pid();
     List<Process> nodes = new ArrayList<>();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.forwarder.sip.SipClient;
 import io.pe4j.forwarder.sip.SipServer;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +32,7 @@ class DrainEndToEndTest {
         SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
       a.replyDelay(20);
       b.replyDelay(20);
-      int vport;
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-        vport = s.getLocalPort();
-      }
+      int vport = Loopback.freeUdpPort();
       String vip = "127.0.0.1:" + vport;
       Path rules = ps.logs().resolve("rules");
       Files.writeString(

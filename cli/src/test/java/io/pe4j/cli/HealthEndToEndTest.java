@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.forwarder.sip.SipClient;
 import io.pe4j.forwarder.sip.SipServer;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +21,7 @@ class HealthEndToEndTest {
     try (Processes ps = new Processes(Path.of("target", "health-e2e"));
         SipServer a = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "a");
         SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
-      int vport;
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-        vport = s.getLocalPort();
-      }
+      int vport = Loopback.freeUdpPort();
       String vip = "127.0.0.1:" + vport;
       String ra = "127.0.0.1:" + a.address().getPort();
       String rb = "127.0.0.1:" + b.address().getPort();
@@ -106,10 +102,7 @@ class HealthEndToEndTest {
     try (Processes ps = new Processes(Path.of("target", "health-e2e-control"));
         SipServer a = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "a");
         SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
-      int vport;
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-        vport = s.getLocalPort();
-      }
+      int vport = Loopback.freeUdpPort();
       String vip = "127.0.0.1:" + vport;
       Path rules = ps.logs().resolve("rules");
       Files.writeString(

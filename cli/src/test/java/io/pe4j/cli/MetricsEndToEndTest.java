@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pe4j.forwarder.sip.SipClient;
 import io.pe4j.forwarder.sip.SipServer;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,14 +119,8 @@ class MetricsEndToEndTest {
     try (Processes ps = new Processes(Path.of("target", "metrics-e2e"));
         SipServer a = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "a");
         SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
-      int vport;
-      int mport;
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-          java.net.ServerSocket t =
-              new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        vport = s.getLocalPort();
-        mport = t.getLocalPort();
-      }
+      int vport = Loopback.freeUdpPort();
+      int mport = Loopback.freeTcpPort();
       String vip = "127.0.0.1:" + vport;
       String ra = "127.0.0.1:" + a.address().getPort();
       Path rules = ps.logs().resolve("rules");

@@ -110,22 +110,25 @@ public final class ConnectionListings {
                 : "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n");
     for (ConnectionEntry e : entries) {
       String pe = e.peName() == null ? "" : " " + e.peName() + " " + sanitize(e.peData());
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "%-3s %s %04X %s %04X %s %04X %-11s %7d%s%n",
-              e.protocol().name(),
-              e.client().toProcHex(),
-              e.clientPort(),
-              e.virtual().toProcHex(),
-              e.virtualPort(),
-              e.destination().toProcHex(),
-              e.destinationPort(),
-              e.state(),
-              e.expiresSeconds(),
-              pe));
+      procColumns(sb, e).append(String.format(Locale.ROOT, " %7d%s%n", e.expiresSeconds(), pe));
     }
     return sb.toString();
+  }
+
+  /** The columns both /proc files start with: protocol, addresses and ports in hex, state. */
+  private static StringBuilder procColumns(StringBuilder sb, ConnectionEntry e) {
+    return sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-3s %s %04X %s %04X %s %04X %-11s",
+            e.protocol().name(),
+            e.client().toProcHex(),
+            e.clientPort(),
+            e.virtual().toProcHex(),
+            e.virtualPort(),
+            e.destination().toProcHex(),
+            e.destinationPort(),
+            e.state()));
   }
 
   /** {@code /proc/net/ip_vs_conn_sync}: the Origin column instead of the PE columns. */
@@ -135,20 +138,10 @@ public final class ConnectionListings {
         new StringBuilder(
             "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Origin Expires\n");
     for (ConnectionEntry e : entries(ipvs)) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "%-3s %s %04X %s %04X %s %04X %-11s %-6s %7d%n",
-              e.protocol().name(),
-              e.client().toProcHex(),
-              e.clientPort(),
-              e.virtual().toProcHex(),
-              e.virtualPort(),
-              e.destination().toProcHex(),
-              e.destinationPort(),
-              e.state(),
-              e.synced() ? "SYNC" : "LOCAL",
-              e.expiresSeconds()));
+      procColumns(sb, e)
+          .append(
+              String.format(
+                  Locale.ROOT, " %-6s %7d%n", e.synced() ? "SYNC" : "LOCAL", e.expiresSeconds()));
     }
     return sb.toString();
   }
