@@ -183,10 +183,10 @@ final class Simulation {
     boolean on = kv[1].strip().equals("1");
     switch (kv[0].strip()) {
       case "expire_quiescent_template":
-        ipvs.setExpireQuiescentTemplate(on);
+        ipvs.control().setExpireQuiescentTemplate(on);
         break;
       case "expire_nodest_conn":
-        ipvs.setExpireNodestConn(on);
+        ipvs.control().setExpireNodestConn(on);
         break;
       default:
         throw new ScriptException(

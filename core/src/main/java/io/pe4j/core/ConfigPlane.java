@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration plane (the role of the kernel's {@code ip_vs_ctl.c}): the single writer of
- * services, real servers, timeouts and sysctls. Every change is published to the datagram path by
- * volatile writes of immutable values: the service table as one array, each service's options as
- * one {@link ServiceConfig}, each service's real servers as one list.
+ * services, real servers, timeouts and sysctls, reached through {@link Ipvs#control()}. Every
+ * change is published to the datagram path by volatile writes of immutable values: the service
+ * table as one array, each service's options as one {@code ServiceConfig}, each service's real
+ * servers as one list. Thread-safe: writers are serialised, readers never wait.
  */
-final class ConfigPlane {
+public final class ConfigPlane {
 
   private static final long SECOND = 1_000_000_000L;
 
@@ -356,7 +357,7 @@ final class ConfigPlane {
    * Runs {@code changes} (configuration calls) and publishes the service table once at the end
    * instead of after each change: restoring N services costs O(N), not O(N²).
    */
-  synchronized void batch(Runnable changes) {
+  public synchronized void batch(Runnable changes) {
     batchDepth++;
     try {
       changes.run();

@@ -185,99 +185,21 @@ public final class Ipvs {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Administration: the config plane is the single writer (ConfigPlane)
+  // Administration: the config plane is the single writer
 
   /**
-   * Adds a virtual service ({@code ipvsadm -A}).
-   *
-   * @throws IllegalArgumentException if it exists, or with the kernel's message if the scheduler or
-   *     engine is unknown
+   * Returns the config plane: services ({@code -A -E -D -C -Z}), real servers ({@code -a -e -d}),
+   * timeouts ({@code --set}) and the sysctls {@code expire_quiescent_template} and {@code
+   * expire_nodest_conn}; {@link #ipvsadm} takes the same as command lines.
    */
-  public VirtualService addService(ServiceSpec spec) {
-    return config.addService(spec);
-  }
-
-  /**
-   * Replaces every option of a service ({@code ipvsadm -E}): without an engine the engine is
-   * removed, existing templates keep their timeouts (spec §3.4 item 5, §2.3).
-   */
-  public VirtualService editService(ServiceSpec spec) {
-    return config.editService(spec);
-  }
-
-  /** Deletes a service ({@code ipvsadm -D}) with its destinations, templates and connections. */
-  public void deleteService(Protocol protocol, IpAddress address, int port, int fwmark) {
-    config.deleteService(protocol, address, port, fwmark);
-  }
-
-  /** Removes every service ({@code ipvsadm -C}). */
-  public void clear() {
-    config.clear();
-  }
-
-  /** Zeroes the counters of one service and its destinations, or of all ({@code ipvsadm -Z}). */
-  public void zero(@Nullable VirtualService only) {
-    config.zero(only);
-  }
-
-  /**
-   * Adds a real server ({@code ipvsadm -a}) at the head of the list. A server deleted within the
-   * trash period is revived with its counters and templates (spec §3.6).
-   */
-  public Destination addDestination(VirtualService svc, DestinationSpec spec) {
-    return config.addDestination(svc, spec);
-  }
-
-  /** Changes a real server's options ({@code ipvsadm -e}); weight 0 quiesces it. */
-  public Destination editDestination(VirtualService svc, DestinationSpec spec) {
-    return config.editDestination(svc, spec);
-  }
-
-  /**
-   * Deletes a real server ({@code ipvsadm -d}) to the trash: its templates become invalid, its
-   * connections' datagrams are dropped unless {@code expire_nodest_conn} (spec §3.6, §3.7).
-   */
-  public void deleteDestination(VirtualService svc, IpAddress address, int port) {
-    config.deleteDestination(svc, address, port);
-  }
-
-  /**
-   * Sets the connection timeouts in seconds ({@code ipvsadm --set tcp tcpfin udp}); 0 leaves a
-   * value unchanged. Existing connections keep theirs.
-   */
-  public void setTimeouts(int tcp, int tcpFin, int udp) {
-    config.setTimeouts(tcp, tcpFin, udp);
-  }
-
-  /** Sets the sysctl {@code expire_quiescent_template} (default off, spec §3.5). */
-  public void setExpireQuiescentTemplate(boolean on) {
-    config.setExpireQuiescentTemplate(on);
-  }
-
-  /** Returns the sysctl {@code expire_quiescent_template}. */
-  public boolean expireQuiescentTemplate() {
-    return config.expireQuiescentTemplate();
-  }
-
-  /** Sets the sysctl {@code expire_nodest_conn} (default off, spec §3.7). */
-  public void setExpireNodestConn(boolean on) {
-    config.setExpireNodestConn(on);
-  }
-
-  /** Returns the sysctl {@code expire_nodest_conn}. */
-  public boolean expireNodestConn() {
-    return config.expireNodestConn();
+  public ConfigPlane control() {
+    return config;
   }
 
   /** Returns the service with that key, or null. */
   public @Nullable VirtualService service(
       Protocol protocol, IpAddress address, int port, int fwmark) {
     return config.service(protocol, address, port, fwmark);
-  }
-
-  /** Runs {@code changes} and publishes the service table once at the end (a restore). */
-  public void batch(Runnable changes) {
-    config.batch(changes);
   }
 
   /** Returns the virtual services in creation order. */

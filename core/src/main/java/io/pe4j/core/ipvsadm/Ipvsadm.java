@@ -92,14 +92,14 @@ public final class Ipvsadm {
             l.thresholds,
             l.serviceText == null && l.fwmark == 0 ? null : findService(ipvs, l));
       case CLEAR:
-        ipvs.clear();
+        ipvs.control().clear();
         return "";
       case ZERO:
-        ipvs.zero(l.serviceText == null && l.fwmark == 0 ? null : findService(ipvs, l));
+        ipvs.control().zero(l.serviceText == null && l.fwmark == 0 ? null : findService(ipvs, l));
         return "";
       case SET:
         try {
-          ipvs.setTimeouts(l.timeouts[0], l.timeouts[1], l.timeouts[2]);
+          ipvs.control().setTimeouts(l.timeouts[0], l.timeouts[1], l.timeouts[2]);
         } catch (IllegalArgumentException e) {
           throw new IpvsadmException(
               e.getMessage() == null ? "illegal timeout" : e.getMessage(), e);
@@ -112,23 +112,23 @@ public final class Ipvsadm {
     try {
       switch (c) {
         case ADD_SERVICE:
-          ipvs.addService(spec);
+          ipvs.control().addService(spec);
           break;
         case EDIT_SERVICE:
-          ipvs.editService(spec);
+          ipvs.control().editService(spec);
           break;
         case DELETE_SERVICE:
-          ipvs.deleteService(spec.protocol(), spec.address(), spec.port(), spec.fwmark());
+          ipvs.control().deleteService(spec.protocol(), spec.address(), spec.port(), spec.fwmark());
           break;
         case ADD_SERVER:
-          ipvs.addDestination(findService(ipvs, l), destinationSpec(l, spec));
+          ipvs.control().addDestination(findService(ipvs, l), destinationSpec(l, spec));
           break;
         case EDIT_SERVER:
-          ipvs.editDestination(findService(ipvs, l), destinationSpec(l, spec));
+          ipvs.control().editDestination(findService(ipvs, l), destinationSpec(l, spec));
           break;
         case DELETE_SERVER:
           DestinationSpec d = destinationSpec(l, spec);
-          ipvs.deleteDestination(findService(ipvs, l), d.address(), d.port());
+          ipvs.control().deleteDestination(findService(ipvs, l), d.address(), d.port());
           break;
         default:
           throw new AssertionError(c);
@@ -179,7 +179,7 @@ public final class Ipvsadm {
   }
 
   private static void restore(Ipvs ipvs, String stdin) {
-    ipvs.batch(() -> restoreLines(ipvs, stdin));
+    ipvs.control().batch(() -> restoreLines(ipvs, stdin));
   }
 
   private static void restoreLines(Ipvs ipvs, String stdin) {

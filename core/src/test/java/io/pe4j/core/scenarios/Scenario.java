@@ -97,10 +97,10 @@ public final class Scenario {
   public Scenario sysctl(String name, boolean on) {
     switch (name) {
       case "expire_quiescent_template":
-        ipvs.setExpireQuiescentTemplate(on);
+        ipvs.control().setExpireQuiescentTemplate(on);
         break;
       case "expire_nodest_conn":
-        ipvs.setExpireNodestConn(on);
+        ipvs.control().setExpireNodestConn(on);
         break;
       default:
         throw new IllegalArgumentException("unknown sysctl: " + name);

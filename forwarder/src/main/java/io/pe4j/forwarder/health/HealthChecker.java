@@ -267,9 +267,9 @@ public final class HealthChecker implements AutoCloseable {
       }
       saved = spec(d, d.weight());
       if (check.remove()) {
-        ipvs.deleteDestination(svc, check.server(), check.port());
+        ipvs.control().deleteDestination(svc, check.server(), check.port());
       } else {
-        ipvs.editDestination(svc, spec(d, 0));
+        ipvs.control().editDestination(svc, spec(d, 0));
       }
       LOG.log(
           System.Logger.Level.WARNING,
@@ -294,9 +294,9 @@ public final class HealthChecker implements AutoCloseable {
       DestinationSpec restored = weight >= 0 ? s.withWeight(weight) : s;
       Destination d = destination(svc);
       if (d == null) {
-        ipvs.addDestination(svc, restored);
+        ipvs.control().addDestination(svc, restored);
       } else {
-        ipvs.editDestination(svc, restored);
+        ipvs.control().editDestination(svc, restored);
       }
       LOG.log(
           System.Logger.Level.INFO,
@@ -307,7 +307,7 @@ public final class HealthChecker implements AutoCloseable {
       VirtualService svc = service();
       Destination d = svc == null ? null : destination(svc);
       if (svc != null && d != null && d.weight() != weight) {
-        ipvs.editDestination(svc, spec(d, weight));
+        ipvs.control().editDestination(svc, spec(d, weight));
       }
     }
 
