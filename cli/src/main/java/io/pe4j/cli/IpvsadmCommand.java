@@ -101,7 +101,7 @@ final class IpvsadmCommand implements Callable<Integer> {
           }
           secret = io.pe4j.forwarder.AdminServer.readSecret(adminSecret);
         }
-        String answer = io.pe4j.forwarder.AdminServer.send(target, secret, String.join(" ", args));
+        String answer = io.pe4j.forwarder.AdminClient.send(target, secret, String.join(" ", args));
         if (answer.startsWith("error: ")) {
           err.print(answer.substring(7));
           return Pe4j.USAGE;

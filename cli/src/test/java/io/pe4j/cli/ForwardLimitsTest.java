@@ -3,7 +3,7 @@ package io.pe4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pe4j.forwarder.AdminServer;
+import io.pe4j.forwarder.AdminClient;
 import io.pe4j.forwarder.sip.DemoRun;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -89,7 +89,7 @@ class ForwardLimitsTest {
       int vport = DemoRun.freePort();
       assertEquals(
           "",
-          AdminServer.send(
+          AdminClient.send(
               UnixDomainSocketAddress.of(sock), null, "-A -u 127.0.0.1:" + vport + " -s rr"));
       // the new service is bound now: its port is taken
       assertTrue(!canBind(vport), "a service added through the admin socket is bound");
@@ -232,7 +232,7 @@ class ForwardLimitsTest {
         assertEquals(
             forwarded, received.size(), "the server got exactly what was counted forwarded");
         String listing =
-            AdminServer.send(UnixDomainSocketAddress.of(sock), null, "-Ln --stats --exact");
+            AdminClient.send(UnixDomainSocketAddress.of(sock), null, "-Ln --stats --exact");
         assertTrue(
             listing.contains(" " + forwarded + " "), "InPkts counts what was sent: " + listing);
         // a client that was turned away is retried once the sessions expired (UDP timeout 2 s)
@@ -265,7 +265,7 @@ class ForwardLimitsTest {
     long deadline = System.currentTimeMillis() + 20_000;
     Map<String, Long> stats = Map.of();
     while (System.currentTimeMillis() < deadline) {
-      stats = parse(AdminServer.send(UnixDomainSocketAddress.of(sock), null, "--forwarder"));
+      stats = parse(AdminClient.send(UnixDomainSocketAddress.of(sock), null, "--forwarder"));
       long in = stats.getOrDefault("datagrams from clients", -1L);
       long drops =
           stats.entrySet().stream()

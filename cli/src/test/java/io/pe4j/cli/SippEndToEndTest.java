@@ -3,7 +3,7 @@ package io.pe4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pe4j.forwarder.AdminServer;
+import io.pe4j.forwarder.AdminClient;
 import io.pe4j.forwarder.sip.DemoRun;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -171,7 +171,7 @@ class SippEndToEndTest {
     }
 
     String admin(String line) throws IOException {
-      return AdminServer.send(java.net.UnixDomainSocketAddress.of(admin), null, line);
+      return AdminClient.send(java.net.UnixDomainSocketAddress.of(admin), null, line);
     }
 
     /** Waits for the servers' CSVs to catch up (written every second). */

@@ -64,9 +64,6 @@ public final class AdminServer implements AutoCloseable {
   /** The time a client has to send its line. */
   public static final int READ_TIMEOUT_SECONDS = 5;
 
-  /** The time {@link #send} waits for an answer. */
-  public static final int CLIENT_TIMEOUT_SECONDS = 60;
-
   /** The time a client has for the whole exchange, its answer read. */
   public static final int COMMAND_TIMEOUT_SECONDS = 30;
 
@@ -134,7 +131,7 @@ public final class AdminServer implements AutoCloseable {
     return true;
   }
 
-  private static Thread daemon(Runnable r, String name) {
+  static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
@@ -365,7 +362,7 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  private static void write(SocketChannel c, String s) throws IOException {
+  static void write(SocketChannel c, String s) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     while (b.hasRemaining()) {
       c.write(b);
@@ -402,26 +399,6 @@ public final class AdminServer implements AutoCloseable {
     return this;
   }
 
-  private static String check(@Nullable HealthChecker hc, String line) {
-    if (hc == null) {
-      return "error: this forwarder runs no health checks\n";
-    }
-    try {
-      if (line.equals("check -L") || line.equals("check")) {
-        return hc.render();
-      }
-      if (line.startsWith("check -d ")) {
-        HealthCheck c =
-            HealthCheck.parse("check " + line.substring("check -d ".length()) + " udp send=x");
-        return hc.remove(c.serviceText(), c.serverText()) ? "" : "error: no such check\n";
-      }
-      hc.add(HealthCheck.parse(line));
-      return "";
-    } catch (IllegalArgumentException e) {
-      return "error: " + e.getMessage() + "\n";
-    }
-  }
-
   /** Serves the line {@code --drain}: runs {@code drain} (the host drains and stops). */
   public AdminServer onDrain(Runnable drain) {
     this.drain = drain;
@@ -446,7 +423,7 @@ public final class AdminServer implements AutoCloseable {
     }
     HealthChecker hc = checker;
     if (HealthCheck.isCheckLine(line) || line.equals("check")) {
-      out.write(check(hc, line.strip()));
+      out.write(hc == null ? "error: this forwarder runs no health checks\n" : hc.answer(line));
       return;
     }
     try {
@@ -482,71 +459,7 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  /**
-   * Sends one command line to an admin endpoint and returns its answer.
-   *
-   * @param secret the shared secret for a TCP endpoint, null for a Unix socket
-   */
-  public static String send(SocketAddress address, byte @Nullable [] secret, String commandLine)
-      throws IOException {
-
-    try (SocketChannel c = SocketChannel.open(family(address))) {
-      c.connect(address);
-      // a client never waits forever on an endpoint that does not answer
-      Thread timer =
-          daemon(
-              () -> {
-                try {
-                  Thread.sleep(TimeUnit.SECONDS.toMillis(CLIENT_TIMEOUT_SECONDS));
-                  c.close();
-                } catch (InterruptedException | IOException e) {
-                  // answered in time
-                }
-              },
-              "pe4j-admin-client-timeout");
-      timer.start();
-      try {
-        return exchange(c, secret, commandLine);
-      } catch (java.nio.channels.AsynchronousCloseException e) {
-        throw new IOException(
-            "no answer from the admin endpoint within " + CLIENT_TIMEOUT_SECONDS + " s", e);
-      } finally {
-        timer.interrupt();
-      }
-    }
-  }
-
-  private static String exchange(SocketChannel c, byte @Nullable [] secret, String commandLine)
-      throws IOException {
-    {
-      StringBuilder request = new StringBuilder();
-      if (secret != null) {
-        request.append(new String(secret, StandardCharsets.UTF_8)).append('\n');
-      }
-      request.append(commandLine.replace('\n', ' ')).append('\n');
-      IOException writeFailure = null;
-      try {
-        write(c, request.toString());
-      } catch (IOException e) {
-        writeFailure = e; // the endpoint may have answered and closed first (busy, too long)
-      }
-      String answer;
-      try {
-        answer = new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        if (writeFailure != null) {
-          e.addSuppressed(writeFailure);
-        }
-        throw e;
-      }
-      if (answer.isEmpty() && writeFailure != null) {
-        throw writeFailure;
-      }
-      return answer;
-    }
-  }
-
-  private static StandardProtocolFamily family(SocketAddress address) {
+  static StandardProtocolFamily family(SocketAddress address) {
     if (address instanceof UnixDomainSocketAddress) {
       return StandardProtocolFamily.UNIX;
     }

@@ -43,17 +43,17 @@ class AdminServerTest {
           Files.getOwner(dir), Files.getOwner(sock), "the socket belongs to the process's user");
       SocketAddress a = admin.address();
       assertTrue(
-          AdminServer.send(a, null, "-Ln")
+          AdminClient.send(a, null, "-Ln")
               .contains("UDP  127.0.0.1:5999 rr persistent 60 pe sip ops\n"));
-      assertEquals("", AdminServer.send(a, null, "-e -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m -w 0"));
+      assertEquals("", AdminClient.send(a, null, "-e -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m -w 0"));
       assertEquals(0, ipvs.services().get(0).destinations().get(0).weight());
-      assertEquals("error: invalid option: --bogus\n", AdminServer.send(a, null, "-L --bogus"));
-      assertEquals("error: no forwarder\n", AdminServer.send(a, null, "--forwarder"));
+      assertEquals("error: invalid option: --bogus\n", AdminClient.send(a, null, "-L --bogus"));
+      assertEquals("error: no forwarder\n", AdminClient.send(a, null, "--forwarder"));
       // a second instance on the same path is refused, the first keeps serving
       IOException e = assertThrows(IOException.class, () -> AdminServer.unix(sock, ipvs, null));
       assertTrue(
           String.valueOf(e.getMessage()).contains("another process listens"), e.getMessage());
-      assertTrue(AdminServer.send(a, null, "-Ln").startsWith("IP Virtual Server"));
+      assertTrue(AdminClient.send(a, null, "-Ln").startsWith("IP Virtual Server"));
     }
     assertTrue(!Files.exists(sock), "the socket file is removed on close");
   }
@@ -66,7 +66,7 @@ class AdminServerTest {
     }
     assertTrue(Files.exists(sock));
     try (AdminServer admin = AdminServer.unix(sock, ipvs(), null)) {
-      assertTrue(AdminServer.send(admin.address(), null, "-Ln").startsWith("IP Virtual Server"));
+      assertTrue(AdminClient.send(admin.address(), null, "-Ln").startsWith("IP Virtual Server"));
     }
     Path file = Files.writeString(dir.resolve("file.sock"), "not a socket");
     IOException e = assertThrows(IOException.class, () -> AdminServer.unix(file, ipvs(), null));
@@ -130,11 +130,11 @@ class AdminServerTest {
     try (AdminServer admin =
         AdminServer.tcp(new InetSocketAddress("127.0.0.1", 0), secret, ipvs, null)) {
       SocketAddress a = admin.address();
-      assertTrue(AdminServer.send(a, secret, "-Ln").startsWith("IP Virtual Server"));
+      assertTrue(AdminClient.send(a, secret, "-Ln").startsWith("IP Virtual Server"));
       assertEquals(
           "error: authentication failed\n",
-          AdminServer.send(a, "wrong".getBytes(StandardCharsets.UTF_8), "-C"));
-      assertEquals("error: authentication failed\n", AdminServer.send(a, null, "-C"));
+          AdminClient.send(a, "wrong".getBytes(StandardCharsets.UTF_8), "-C"));
+      assertEquals("error: authentication failed\n", AdminClient.send(a, null, "-C"));
       assertEquals(1, ipvs.services().size(), "-C after a wrong secret changed nothing");
     }
     IllegalArgumentException e =
@@ -182,7 +182,7 @@ class AdminServerTest {
       }
       Thread.sleep(300);
       long t0 = System.nanoTime();
-      assertTrue(AdminServer.send(a, null, "-Ln").startsWith("IP Virtual Server"));
+      assertTrue(AdminClient.send(a, null, "-Ln").startsWith("IP Virtual Server"));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertTrue(ms < 1000, "-Ln took " + ms + " ms behind 14 idle, slow or stuck clients");
       Thread.sleep(300); // the worker that answered -Ln goes back to the pool
@@ -190,10 +190,10 @@ class AdminServerTest {
         hogs.add(SocketChannel.open(a));
       }
       Thread.sleep(300);
-      assertEquals("error: too many admin clients (16)\n", AdminServer.send(a, null, "-Ln"));
+      assertEquals("error: too many admin clients (16)\n", AdminClient.send(a, null, "-Ln"));
       // the idle and slow ones are cut off after the read timeout; then there is room again
       Thread.sleep(TimeUnit.SECONDS.toMillis(AdminServer.READ_TIMEOUT_SECONDS) + 1000);
-      assertTrue(AdminServer.send(a, null, "-Ln").startsWith("IP Virtual Server"));
+      assertTrue(AdminClient.send(a, null, "-Ln").startsWith("IP Virtual Server"));
       ByteBuffer probe = ByteBuffer.allocate(16);
       assertEquals(-1, hogs.get(0).read(probe), "an idle client was closed by the endpoint");
     } finally {
@@ -221,7 +221,7 @@ class AdminServerTest {
   void overlongLine_isRefused() throws Exception {
     Path sock = dir.resolve("long.sock");
     try (AdminServer admin = AdminServer.unix(sock, ipvs(), null)) {
-      String answer = AdminServer.send(admin.address(), null, "-L " + "x".repeat(10_000));
+      String answer = AdminClient.send(admin.address(), null, "-L " + "x".repeat(10_000));
       assertEquals("error: no command line, or one over 8192 bytes\n", answer);
     }
   }
@@ -233,7 +233,7 @@ class AdminServerTest {
     ipvs.ipvsadm("-a -u 127.0.0.1:5999 -r 127.0.0.1:6001 -m");
     fill(ipvs, 20_000);
     try (AdminServer admin = AdminServer.unix(dir.resolve("l.sock"), ipvs, null)) {
-      String listing = AdminServer.send(admin.address(), null, "-Lcn --persistent-conn");
+      String listing = AdminClient.send(admin.address(), null, "-Lcn --persistent-conn");
       assertEquals(20_000 + 2, listing.lines().count());
       assertEquals(ipvs.ipvsadm("-Lcn --persistent-conn"), listing);
     }

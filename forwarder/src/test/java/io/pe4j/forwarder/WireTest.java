@@ -206,10 +206,10 @@ class WireTest {
           DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
         client.setSoTimeout(5000);
         assertEquals(
-            "", AdminServer.send(admin.address(), null, "-A -u 127.0.0.1:" + p2 + " -s rr"));
+            "", AdminClient.send(admin.address(), null, "-A -u 127.0.0.1:" + p2 + " -s rr"));
         assertEquals(
             "",
-            AdminServer.send(
+            AdminClient.send(
                 admin.address(),
                 null,
                 "-a -u 127.0.0.1:" + p2 + " -r 127.0.0.1:" + server.port() + " -m"));
@@ -219,7 +219,7 @@ class WireTest {
         DatagramPacket back = new DatagramPacket(new byte[10], 10);
         client.receive(back);
         assertEquals(p2, back.getPort());
-        assertEquals("", AdminServer.send(admin.address(), null, "-D -u 127.0.0.1:" + p1));
+        assertEquals("", AdminClient.send(admin.address(), null, "-D -u 127.0.0.1:" + p1));
         assertEquals(List.of(new InetSocketAddress("127.0.0.1", p2)), f.boundAddresses());
         // the deleted service's address is free again
         try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", p1))) {

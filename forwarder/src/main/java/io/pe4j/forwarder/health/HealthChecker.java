@@ -125,6 +125,28 @@ public final class HealthChecker implements AutoCloseable {
     return p == null ? null : p.state;
   }
 
+  /**
+   * Answers an admin line: {@code check -L} lists the checks, {@code check -u VIP:PORT -r RS:PORT
+   * TYPE ...} adds or replaces one, {@code check -d -u VIP:PORT -r RS:PORT} removes one.
+   */
+  public String answer(String line) {
+    String l = line.strip();
+    try {
+      if (l.equals("check -L") || l.equals("check")) {
+        return render();
+      }
+      if (l.startsWith("check -d ")) {
+        HealthCheck c =
+            HealthCheck.parse("check " + l.substring("check -d ".length()) + " udp send=x");
+        return remove(c.serviceText(), c.serverText()) ? "" : "error: no such check\n";
+      }
+      add(HealthCheck.parse(l));
+      return "";
+    } catch (IllegalArgumentException e) {
+      return "error: " + e.getMessage() + "\n";
+    }
+  }
+
   /** Renders the checks as {@code check -L} prints them. */
   public String render() {
     StringBuilder sb = new StringBuilder();
