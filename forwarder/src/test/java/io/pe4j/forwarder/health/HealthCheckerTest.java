@@ -153,7 +153,8 @@ class HealthCheckerTest {
         () -> ipvs.services().get(0).destinations().stream().noneMatch(d -> d.port() == port),
         2_000);
     HealthChecker.Status st = hc.status().get(0);
-    assertTrue(st.icmpUnreachable() >= 2, st.toString());
+    assertTrue(
+        st.icmpUnreachable() >= 1, st.toString()); // a check in flight at the close times out
     assertEquals("ICMP port unreachable", st.lastProblem());
     // it comes back, re-added with its weight, when something answers there again
     try (SipServer again = SipServer.start(new InetSocketAddress("127.0.0.1", port), "again")) {
