@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A graceful drain: two {@code pe4j forward} nodes share one address (SO_REUSEPORT) and agree on
- * calls by {@code mh-pe}; the servers answer 20 ms late, so transactions are always in flight. One
- * node gets SIGTERM mid-run. With {@code --drain-seconds} every reply the servers sent reaches the
- * client; the control, without a drain, loses the replies in flight (SIP retransmissions then
- * recover the calls through the other node).
+ * calls by {@code mh-pe}; the servers answer 150 ms late, so transactions are always in flight (and
+ * outlast the shutdown of a node that does not drain). One node gets SIGTERM mid-run. With {@code
+ * --drain-seconds} every reply the servers sent reaches the client; the control, without a drain,
+ * loses the replies in flight (SIP retransmissions then recover the calls through the other node).
  */
 class DrainEndToEndTest {
 
-  private static final int CALLS = 400;
+  private static final int CALLS = 200;
 
   private record Run(SipClient.Result result, long repliesLost, int exit, String log) {}
 
@@ -30,8 +30,8 @@ class DrainEndToEndTest {
     try (Processes ps = new Processes(Path.of("target", "drain-e2e-" + label));
         SipServer a = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "a");
         SipServer b = SipServer.start(new InetSocketAddress("127.0.0.1", 0), "b")) {
-      a.replyDelay(20);
-      b.replyDelay(20);
+      a.replyDelay(150);
+      b.replyDelay(150);
       int vport = Loopback.freeUdpPort();
       String vip = "127.0.0.1:" + vport;
       Path rules = ps.logs().resolve("rules");
@@ -64,7 +64,7 @@ class DrainEndToEndTest {
               "--drain-seconds",
               Integer.toString(drainSeconds),
               "--drain-idle-ms",
-              "80");
+              "400"); // above the servers' 150 ms: a late answer to a retransmission still passes
       ps.pe4jWith(
           "staying", jvm, "forward", "--rules", rules.toString(), "--share-port", "--threads", "1");
       ps.awaitLog("leaving", "ready", 60);
@@ -99,7 +99,7 @@ class DrainEndToEndTest {
 
   @Test
   void aDrainingNodeLosesNoReply() throws Exception {
-    Run run = run("drain", 3);
+    Run run = run("drain", 5);
     assertEquals(0, run.exit(), run.log());
     assertTrue(run.log().contains("draining: new clients go elsewhere; "), run.log());
     assertTrue(run.log().contains("forwarded to servers"), run.log());
