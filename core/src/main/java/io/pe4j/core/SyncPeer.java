@@ -153,7 +153,7 @@ public final class SyncPeer {
     if (fresh == null) {
       return false;
     }
-    long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
+    long timeout = TemplateCodec.timeoutNanos(e);
     Template t = templates.find(s.templateProbe.probe(s.param, fresh.engine(), seed));
     if (t == null) {
       fresh.synced = true;

@@ -121,12 +121,17 @@ final class TemplateCodec {
       return null;
     }
     TemplateKey probe = new TemplateKey().probe(param, engineOf(e), seed);
-    long timeout = (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
+    long timeout = timeoutNanos(e);
     Template t = new Template(svc, probe, dest, e.dport, now, timeout);
     if (e.state == 1) {
       t.assure();
     }
     return t;
+  }
+
+  /** An entry's timeout; 180 s when it carries none (a version-0 sender's templates). */
+  static long timeoutNanos(Sync.Entry e) {
+    return (e.timeoutSeconds == 0 ? 180 : e.timeoutSeconds) * SECOND;
   }
 
   /** Fills {@code param} from the entry and returns its service here, or null. */
