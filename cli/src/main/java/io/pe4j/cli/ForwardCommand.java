@@ -166,6 +166,20 @@ final class ForwardCommand implements Callable<Integer> {
               + " go to the other nodes (default 4000)")
   private long drainIdleMillis = 4000;
 
+  @Option(
+      names = "--transparent",
+      description =
+          "transparent mode (Linux, CAP_NET_ADMIN), as IPVS NAT: servers see each client's own"
+              + " address and port; they must route replies through this host, whose TPROXY rule"
+              + " hands them to --tproxy-port (check the setup with: pe4j doctor --transparent)")
+  private boolean transparent;
+
+  @Option(
+      names = "--tproxy-port",
+      paramLabel = "PORT",
+      description = "with --transparent: the port the TPROXY rule delivers to (default 15060)")
+  private int tproxyPort = 15060;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -277,14 +291,16 @@ final class ForwardCommand implements Callable<Integer> {
     Signals.onTermination(stop::countDown);
     Forwarder forwarder;
     try {
-      forwarder =
+      Forwarder.Builder fb =
           Forwarder.builder(ipvs)
               .threads(threads)
               .maxSessions(sessions)
               .sharePort(sharePort)
-              .haltOnOutOfMemory(true)
-              .build()
-              .start();
+              .haltOnOutOfMemory(true);
+      if (transparent) {
+        fb.transparent(tproxyPort);
+      }
+      forwarder = fb.build().start();
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println("pe4j forward: " + e.getMessage());
       return Pe4j.USAGE;
@@ -349,6 +365,15 @@ final class ForwardCommand implements Callable<Integer> {
               heap >> 20,
               (adminServer == null ? "" : "; admin endpoint " + adminServer.address())
                   + (metricsEndpoint == null ? "" : "; metrics " + metricsEndpoint.url())));
+      if (transparent) {
+        out.println(
+            "pe4j forward: transparent mode: servers see clients' addresses; their replies are"
+                + " expected on TPROXY port "
+                + tproxyPort
+                + " (check the routing: pe4j doctor --transparent --tproxy-port "
+                + tproxyPort
+                + ")");
+      }
       out.println("ready");
       out.flush();
       stop.await();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       IpvsadmCommand.class,
       ForwardCommand.class,
       DemoCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Pe4j implements Runnable {

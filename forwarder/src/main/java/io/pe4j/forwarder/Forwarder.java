@@ -74,6 +74,9 @@ public final class Forwarder implements AutoCloseable {
   private final boolean epoll;
   private final boolean sharePort;
   private final boolean haltOnOutOfMemory;
+  private final int tproxyPort;
+  private final List<io.netty.channel.Channel> tproxySockets =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean draining;
   private final EventLoopGroup group;
   private final Class<? extends DatagramChannel> channelClass;
@@ -88,11 +91,13 @@ public final class Forwarder implements AutoCloseable {
     this.maxSessions = b.maxSessions;
     this.sharePort = b.sharePort;
     this.haltOnOutOfMemory = b.haltOnOutOfMemory;
+    this.tproxyPort = b.tproxyPort;
     this.epoll = b.useEpoll && Epoll.isAvailable();
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(threads, factory);
     this.channelClass = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-    this.relay = new Relay(ipvs, stats, channelClass, maxSessions, haltOnOutOfMemory);
+    this.relay =
+        new Relay(ipvs, stats, channelClass, maxSessions, haltOnOutOfMemory, tproxyPort > 0);
   }
 
   /** Returns a builder for a forwarder over {@code ipvs}. */
@@ -108,6 +113,7 @@ public final class Forwarder implements AutoCloseable {
     private boolean useEpoll = true;
     private boolean sharePort;
     private boolean haltOnOutOfMemory;
+    private int tproxyPort;
 
     private Builder(Ipvs ipvs) {
       this.ipvs = Objects.requireNonNull(ipvs);
@@ -159,6 +165,23 @@ public final class Forwarder implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Transparent mode (Linux, {@code CAP_NET_ADMIN}), as IPVS NAT: datagrams reach real servers
+     * with the client's own address and port as their source (sockets with {@code IP_TRANSPARENT}),
+     * and servers, whose gateway this host must be, send to the client's address; a TPROXY rule
+     * hands those datagrams to a socket of this forwarder on {@code tproxyPort}, which learns their
+     * original destination ({@code IP_RECVORIGDSTADDR}) and sends them on from the virtual address.
+     * The routing setup is the host's; {@link TransparentCheck} checks it. IPv4 services only.
+     * Default: off (full NAT, no privilege).
+     */
+    public Builder transparent(int tproxyPort) {
+      if (tproxyPort < 1 || tproxyPort > 65_535) {
+        throw new IllegalArgumentException("the TPROXY port must be 1..65535: " + tproxyPort);
+      }
+      this.tproxyPort = tproxyPort;
+      return this;
+    }
+
     /** Returns the forwarder, not yet bound. */
     public Forwarder build() {
       return new Forwarder(this);
@@ -173,6 +196,9 @@ public final class Forwarder implements AutoCloseable {
    */
   public Forwarder start() {
     try {
+      if (tproxyPort > 0) {
+        bindTproxy();
+      }
       refresh();
     } catch (RuntimeException e) {
       close();
@@ -201,6 +227,13 @@ public final class Forwarder implements AutoCloseable {
         LOG.log(
             System.Logger.Level.WARNING,
             "not binding {0}: only UDP services with an address and port can be",
+            svc);
+        continue;
+      }
+      if (tproxyPort > 0 && svc.address().isIpv6()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "not binding {0}: transparent mode serves IPv4 services only",
             svc);
         continue;
       }
@@ -303,6 +336,74 @@ public final class Forwarder implements AutoCloseable {
     return b;
   }
 
+  /**
+   * Binds the TPROXY sockets of transparent mode, one per thread ({@code SO_REUSEPORT}), on every
+   * address of {@link #tproxyPort}; refuses, saying what is missing, without epoll or without the
+   * privilege to set {@code IP_TRANSPARENT}.
+   */
+  private void bindTproxy() {
+    if (!epoll) {
+      throw new IllegalStateException(
+          "transparent mode needs Linux with Netty's epoll transport ("
+              + (useEpollUnavailable())
+              + ")");
+    }
+    for (int i = 0; i < threads; i++) {
+      ChannelFuture f =
+          new Bootstrap()
+              .group(group)
+              .channel(channelClass)
+              .option(ChannelOption.SO_RCVBUF, 4 << 20)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .option(EpollChannelOption.SO_REUSEPORT, true)
+              .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+              .handler(new TransparentReplies(ipvs, relay, stats, bindings))
+              .bind(new InetSocketAddress(tproxyPort))
+              .awaitUninterruptibly();
+      if (!f.isSuccess()) {
+        throw new IllegalStateException(
+            "transparent mode: cannot bind the TPROXY port "
+                + tproxyPort
+                + ": "
+                + describe(f.cause()),
+            f.cause());
+      }
+      tproxySockets.add(f.channel());
+      var config = ((EpollDatagramChannel) f.channel()).config();
+      try {
+        config.setIpTransparent(true);
+        config.setOption(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+      } catch (io.netty.channel.ChannelException e) {
+        throw new IllegalStateException(
+            "transparent mode needs CAP_NET_ADMIN or CAP_NET_RAW (run as root or grant it: setcap"
+                + " cap_net_admin+ep, AmbientCapabilities=CAP_NET_ADMIN): setsockopt"
+                + " IP_TRANSPARENT failed: "
+                + describe(e),
+            e);
+      }
+      if (!config.isIpTransparent()
+          || !Boolean.TRUE.equals(config.getOption(EpollChannelOption.IP_RECVORIGDSTADDR))) {
+        throw new IllegalStateException(
+            "transparent mode: this kernel does not keep IP_TRANSPARENT or IP_RECVORIGDSTADDR on"
+                + " a UDP socket");
+      }
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        "transparent mode: servers see clients'' addresses; replies expected on TPROXY port {0}",
+        String.valueOf(tproxyPort));
+  }
+
+  private static String useEpollUnavailable() {
+    Throwable cause = Epoll.unavailabilityCause();
+    return cause == null ? "disabled" : describe(cause);
+  }
+
+  /** Returns whether transparent mode is on (see {@link Builder#transparent}). */
+  public boolean isTransparent() {
+    return tproxyPort > 0;
+  }
+
   /** Returns the virtual addresses bound now. */
   public List<InetSocketAddress> boundAddresses() {
     return List.copyOf(bindings.keySet());
@@ -401,6 +502,10 @@ public final class Forwarder implements AutoCloseable {
   /** Closes every socket and stops the threads; waits up to 5 s. */
   @Override
   public void close() {
+    for (io.netty.channel.Channel c : tproxySockets) {
+      c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    tproxySockets.clear();
     for (Relay.Binding b : List.copyOf(bindings.values())) {
       b.close();
     }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.pe4j.api.Datagram;
@@ -45,6 +46,7 @@ final class Relay {
   private final Class<? extends DatagramChannel> channelClass;
   private final int maxSessions;
   private final boolean haltOnOutOfMemory;
+  private final boolean transparent;
   private final AtomicInteger sessionCount = new AtomicInteger();
   private final ConcurrentHashMap<Verdict, InetSocketAddress> targets = new ConcurrentHashMap<>();
   private final ThreadLocal<Datagram> scratch = ThreadLocal.withInitial(Datagram::new);
@@ -54,8 +56,10 @@ final class Relay {
       ForwarderStats stats,
       Class<? extends DatagramChannel> channelClass,
       int maxSessions,
-      boolean haltOnOutOfMemory) {
+      boolean haltOnOutOfMemory,
+      boolean transparent) {
     this.ipvs = ipvs;
+    this.transparent = transparent;
     this.stats = stats;
     this.channelClass = channelClass;
     this.maxSessions = maxSessions;
@@ -82,7 +86,7 @@ final class Relay {
     final InetSocketAddress vip;
     final String name;
     final IpAddress vipAddress;
-    final List<Channel> channels = new ArrayList<>();
+    final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
     final ConcurrentHashMap<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
 
     Binding(InetSocketAddress vip, String name) {
@@ -102,8 +106,11 @@ final class Relay {
   /** A datagram waiting for its session's upstream socket. */
   private record Pending(DatagramPacket packet, Verdict verdict, boolean ipv6) {}
 
-  /** The datagrams of one client of one virtual service: an upstream socket. */
-  private final class Session {
+  /**
+   * The datagrams of one client of one virtual service: an upstream socket, bound to an ephemeral
+   * port of this host (full NAT) or, in transparent mode, to the client's own address and port.
+   */
+  final class Session {
     final Binding binding;
     final InetSocketAddress client;
     volatile Channel clientSide; // the shared virtual socket, or its own during a drain
@@ -168,7 +175,7 @@ final class Relay {
     }
   }
 
-  private void fatalCheck(Throwable cause) {
+  void fatalCheck(Throwable cause) {
     if (haltOnOutOfMemory && cause instanceof OutOfMemoryError) {
       Fatal.outOfMemory();
     }
@@ -203,7 +210,7 @@ final class Relay {
     stats.sessionsOpened.increment();
     InetAddress local =
         binding.vip.getAddress().isAnyLocalAddress() ? null : binding.vip.getAddress();
-    ChannelFuture bound =
+    Bootstrap upstream =
         new Bootstrap()
             .group(clientSide.eventLoop())
             .channel(channelClass)
@@ -211,8 +218,18 @@ final class Relay {
             .option(
                 ChannelOption.RCVBUF_ALLOCATOR,
                 new FixedRecvByteBufAllocator(Forwarder.MAX_DATAGRAM))
-            .handler(new ServerSide(fresh))
-            .bind(local == null ? new InetSocketAddress(0) : new InetSocketAddress(local, 0));
+            .handler(new ServerSide(fresh));
+    ChannelFuture bound;
+    if (transparent) { // the client's own address and port, not on this host: IP_TRANSPARENT
+      bound =
+          upstream
+              .option(EpollChannelOption.IP_TRANSPARENT, true)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .bind(client);
+    } else {
+      bound =
+          upstream.bind(local == null ? new InetSocketAddress(0) : new InetSocketAddress(local, 0));
+    }
     bound.addListener((ChannelFutureListener) f -> upstreamBound(fresh, f));
     return fresh;
   }
@@ -352,19 +369,7 @@ final class Relay {
       if (v.kind() != Verdict.Kind.OUT || !session.binding.vipAddress.equals(v.address())) {
         stats.returnedWithoutKey.increment(); // still returned to the session's client
       }
-      session
-          .clientSide
-          .writeAndFlush(new DatagramPacket(content.retain(), session.client))
-          .addListener(
-              (ChannelFutureListener)
-                  f -> {
-                    if (f.isSuccess()) {
-                      stats.returned.increment();
-                    } else {
-                      stats.replyDrop("send to client failed: " + Forwarder.describe(f.cause()));
-                      ipvs.notSent(v, length, ipv6);
-                    }
-                  });
+      returnToClient(session.clientSide, session.client, content, v, length, ipv6);
     }
 
     @Override
@@ -372,6 +377,46 @@ final class Relay {
       fatalCheck(cause);
       LOG.log(System.Logger.Level.WARNING, "upstream socket error for " + session.client, cause);
     }
+  }
+
+  /**
+   * Sends a server's datagram to {@code client} from {@code vipSocket}, a socket of the virtual
+   * address, counting it returned or dropped with its reason.
+   */
+  void returnToClient(
+      Channel vipSocket,
+      InetSocketAddress client,
+      ByteBuf content,
+      Verdict v,
+      int length,
+      boolean ipv6) {
+    vipSocket
+        .writeAndFlush(new DatagramPacket(content.retain(), client))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    stats.returned.increment();
+                  } else {
+                    stats.replyDrop("send to client failed: " + Forwarder.describe(f.cause()));
+                    ipvs.notSent(v, length, ipv6);
+                  }
+                });
+  }
+
+  /** This thread's view of a server's datagram from {@code server} to {@code client}. */
+  Datagram serverView(ByteBuf content, InetSocketAddress server, InetSocketAddress client) {
+    return view(content, server, IpAddress.of(client.getAddress()), client.getPort());
+  }
+
+  /** Returns {@code client}'s session on {@code b}, or null, marking it answered now. */
+  @Nullable Session answered(Binding b, InetSocketAddress client) {
+    Session s = b.sessions.get(client);
+    if (s != null) {
+      s.lastUsed = ipvs.now();
+      s.answered = true;
+    }
+    return s;
   }
 
   /** The clients with a session on {@code b} now. */

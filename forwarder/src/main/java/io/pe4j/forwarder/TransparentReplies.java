@@ -1,0 +1,112 @@
+package io.pe4j.forwarder;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.Verdict;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Transparent mode's return path: servers send to the client's own address, their gateway (this
+ * host) hands those datagrams to this socket through a TPROXY rule, and the socket learns each
+ * one's original destination ({@code IP_RECVORIGDSTADDR}). Each goes through the core's {@link
+ * Ipvs#processFromServer} (conn_out) and leaves for the client from the virtual address of its
+ * connection, as IPVS NAT rewrites the source of a reply.
+ */
+final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacket> {
+
+  private static final System.Logger LOG = System.getLogger("io.pe4j.forwarder");
+
+  private final Ipvs ipvs;
+  private final Relay relay;
+  private final ForwarderStats stats;
+  private final Map<InetSocketAddress, Relay.Binding> bindings;
+
+  TransparentReplies(
+      Ipvs ipvs,
+      Relay relay,
+      ForwarderStats stats,
+      Map<InetSocketAddress, Relay.Binding> bindings) {
+    this.ipvs = ipvs;
+    this.relay = relay;
+    this.stats = stats;
+    this.bindings = bindings;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    stats.serverDatagrams.increment();
+    InetSocketAddress server = packet.sender();
+    InetSocketAddress client = packet.recipient(); // the original destination
+    if (server == null || client == null || client.getAddress().isAnyLocalAddress()) {
+      stats.replyDrop("transparent: no original destination (IP_RECVORIGDSTADDR)");
+      return;
+    }
+    ByteBuf content = packet.content();
+    int length = content.readableBytes();
+    boolean ipv6 = client.getAddress() instanceof java.net.Inet6Address;
+    Verdict v;
+    try {
+      v = ipvs.processFromServer(relay.serverView(content, server, client));
+    } catch (RuntimeException e) {
+      stats.replyDrop("core error");
+      LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
+      return;
+    }
+    Relay.Binding binding = null;
+    if (v.kind() == Verdict.Kind.OUT) {
+      binding =
+          bindings.get(
+              new InetSocketAddress(Objects.requireNonNull(v.address()).toInetAddress(), v.port()));
+    }
+    if (binding == null) {
+      // no connection (or one of a service no longer bound): the client's session says where it
+      // sent from, as the full-NAT path does; without one the datagram has nowhere to go
+      binding = sessionHolder(bindings.values(), client);
+      if (binding == null) {
+        stats.replyDrop("transparent: no connection or session for the client");
+        return;
+      }
+      stats.returnedWithoutKey.increment();
+    }
+    Relay.Session s = relay.answered(binding, client);
+    Channel vipSocket = s != null ? s.clientSide : first(binding);
+    if (vipSocket == null) {
+      stats.replyDrop("transparent: virtual address not bound");
+      return;
+    }
+    relay.returnToClient(vipSocket, client, content, v, length, ipv6);
+  }
+
+  private Relay.@Nullable Binding sessionHolder(
+      Collection<Relay.Binding> all, InetSocketAddress client) {
+    for (Relay.Binding b : all) {
+      if (b.sessions.containsKey(client)) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable Channel first(Relay.Binding b) {
+    for (Channel c : b.channels) {
+      if (c.isActive()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    relay.fatalCheck(cause);
+    LOG.log(System.Logger.Level.WARNING, "transparent reply socket error", cause);
+  }
+}
