@@ -180,6 +180,15 @@ final class ForwardCommand implements Callable<Integer> {
       description = "with --transparent: the port the TPROXY rule delivers to (default 15060)")
   private int tproxyPort = 15060;
 
+  @Option(
+      names = "--warm-up",
+      paramLabel = "N",
+      description =
+          "before 'ready', run N request/reply pairs through a private forwarder on loopback, so"
+              + " that the JIT compiler has compiled the datagram path before traffic arrives"
+              + " (default 0: none)")
+  private int warmUp;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -286,6 +295,11 @@ final class ForwardCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return Pe4j.USAGE;
+    }
+    if (warmUp > 0) {
+      out.println(
+          "pe4j forward: warm-up: "
+              + io.pe4j.forwarder.Warmup.run(warmUp, threads, java.time.Duration.ofSeconds(30)));
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);

@@ -328,13 +328,23 @@ public final class Forwarder implements AutoCloseable {
             .channel(channelClass)
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+            .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams())
             .handler(relay.clientSide(binding));
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
+      if (BATCHED_READS > 1) {
+        // recvmmsg: up to BATCHED_READS whole datagrams per system call, each in a 64 KiB slot
+        b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+        FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(BATCHED_READS * MAX_DATAGRAM);
+        a.respectMaybeMoreData(false);
+        a.maxMessagesPerRead(64);
+        b.option(ChannelOption.RCVBUF_ALLOCATOR, a);
+      }
     }
     return b;
   }
+
+  static final int BATCHED_READS = Integer.getInteger("pe4j.batchedReads", 16);
 
   /**
    * Binds the TPROXY sockets of transparent mode, one per thread ({@code SO_REUSEPORT}), on every
@@ -356,7 +366,7 @@ public final class Forwarder implements AutoCloseable {
               .option(ChannelOption.SO_RCVBUF, 4 << 20)
               .option(ChannelOption.SO_REUSEADDR, true)
               .option(EpollChannelOption.SO_REUSEPORT, true)
-              .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+              .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams())
               .handler(new TransparentReplies(ipvs, relay, stats, bindings))
               .bind(new InetSocketAddress(tproxyPort))
               .awaitUninterruptibly();
@@ -445,6 +455,18 @@ public final class Forwarder implements AutoCloseable {
     } catch (SocketException e) {
       throw new IllegalStateException("cannot bind " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Receive buffers for whole datagrams (64 KiB each), read until the socket is empty or 64 were
+   * read in one wake-up: Netty's default stops after a datagram that did not fill its buffer, which
+   * for datagrams is every one, and costs an {@code epoll_wait} per datagram.
+   */
+  static io.netty.channel.RecvByteBufAllocator wholeDatagrams() {
+    FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(MAX_DATAGRAM);
+    a.respectMaybeMoreData(false);
+    a.maxMessagesPerRead(64);
+    return a;
   }
 
   static String describe(@Nullable Throwable t) {

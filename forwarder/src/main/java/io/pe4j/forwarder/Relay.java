@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
@@ -103,6 +102,36 @@ final class Relay {
     }
   }
 
+  /**
+   * The sockets written to during one read burst of a socket, flushed together when the burst ends
+   * ({@code channelReadComplete}): the datagrams a socket gets in one burst then leave in one
+   * {@code sendmmsg}, not one {@code sendmsg} each. Confined to the reading socket's event loop.
+   */
+  static final class Batch {
+    private Channel[] pending = new Channel[8];
+    private int size;
+
+    void add(Channel c) {
+      for (int i = size - 1; i >= 0; i--) {
+        if (pending[i] == c) {
+          return;
+        }
+      }
+      if (size == pending.length) {
+        pending = java.util.Arrays.copyOf(pending, size * 2);
+      }
+      pending[size++] = c;
+    }
+
+    void flush() {
+      for (int i = 0; i < size; i++) {
+        pending[i].flush();
+        pending[i] = null;
+      }
+      size = 0;
+    }
+  }
+
   /** A datagram waiting for its session's upstream socket. */
   private record Pending(DatagramPacket packet, Verdict verdict, boolean ipv6) {}
 
@@ -131,6 +160,7 @@ final class Relay {
   /** Datagrams from clients to a virtual service. */
   private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Binding binding;
+    private final Batch batch = new Batch();
 
     ClientSide(Binding binding) {
       this.binding = binding;
@@ -165,7 +195,12 @@ final class Relay {
       }
       s.lastUsed = ipvs.now();
       s.answered = false;
-      send(s, new DatagramPacket(content.retain(), target(v)), v, ipv6);
+      send(s, new DatagramPacket(content.retain(), target(v)), v, ipv6, batch);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      batch.flush();
     }
 
     @Override
@@ -215,9 +250,7 @@ final class Relay {
             .group(clientSide.eventLoop())
             .channel(channelClass)
             .option(ChannelOption.SO_RCVBUF, 1 << 20)
-            .option(
-                ChannelOption.RCVBUF_ALLOCATOR,
-                new FixedRecvByteBufAllocator(Forwarder.MAX_DATAGRAM))
+            .option(ChannelOption.RCVBUF_ALLOCATOR, Forwarder.wholeDatagrams())
             .handler(new ServerSide(fresh));
     ChannelFuture bound;
     if (transparent) { // the client's own address and port, not on this host: IP_TRANSPARENT
@@ -274,7 +307,7 @@ final class Relay {
       return;
     }
     for (Pending p : queued) {
-      write(up, p.packet(), p.verdict(), p.ipv6());
+      write(up, p.packet(), p.verdict(), p.ipv6(), null);
     }
   }
 
@@ -302,7 +335,7 @@ final class Relay {
     return p.packet().content().readableBytes();
   }
 
-  private void send(Session s, DatagramPacket p, Verdict v, boolean ipv6) {
+  private void send(Session s, DatagramPacket p, Verdict v, boolean ipv6, Batch batch) {
     Channel up = s.upstream;
     if (up == null) {
       synchronized (s) {
@@ -319,22 +352,28 @@ final class Relay {
         }
       }
     }
-    write(up, p, v, ipv6);
+    write(up, p, v, ipv6, batch);
   }
 
-  private void write(Channel up, DatagramPacket p, Verdict v, boolean ipv6) {
+  private void write(Channel up, DatagramPacket p, Verdict v, boolean ipv6, @Nullable Batch batch) {
     int length = p.content().readableBytes();
-    up.writeAndFlush(p)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (f.isSuccess()) {
-                    stats.forwarded.increment();
-                  } else {
-                    stats.drop("send to server failed: " + Forwarder.describe(f.cause()));
-                    ipvs.notSent(v, length, ipv6);
-                  }
-                });
+    ChannelFuture written;
+    if (batch != null) {
+      written = up.write(p);
+      batch.add(up);
+    } else {
+      written = up.writeAndFlush(p);
+    }
+    written.addListener(
+        (ChannelFutureListener)
+            f -> {
+              if (f.isSuccess()) {
+                stats.forwarded.increment();
+              } else {
+                stats.drop("send to server failed: " + Forwarder.describe(f.cause()));
+                ipvs.notSent(v, length, ipv6);
+              }
+            });
   }
 
   /** Datagrams from real servers, on a session's upstream socket. */
@@ -342,6 +381,7 @@ final class Relay {
     private final Session session;
     private final IpAddress clientAddress;
     private final boolean ipv6;
+    private final Batch batch = new Batch();
 
     ServerSide(Session session) {
       this.session = session;
@@ -369,7 +409,12 @@ final class Relay {
       if (v.kind() != Verdict.Kind.OUT || !session.binding.vipAddress.equals(v.address())) {
         stats.returnedWithoutKey.increment(); // still returned to the session's client
       }
-      returnToClient(session.clientSide, session.client, content, v, length, ipv6);
+      returnToClient(session.clientSide, session.client, content, v, length, ipv6, batch);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      batch.flush();
     }
 
     @Override
@@ -389,9 +434,11 @@ final class Relay {
       ByteBuf content,
       Verdict v,
       int length,
-      boolean ipv6) {
+      boolean ipv6,
+      Batch batch) {
+    batch.add(vipSocket);
     vipSocket
-        .writeAndFlush(new DatagramPacket(content.retain(), client))
+        .write(new DatagramPacket(content.retain(), client))
         .addListener(
             (ChannelFutureListener)
                 f -> {

@@ -28,6 +28,7 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
   private final Relay relay;
   private final ForwarderStats stats;
   private final Map<InetSocketAddress, Relay.Binding> bindings;
+  private final Relay.Batch batch = new Relay.Batch();
 
   TransparentReplies(
       Ipvs ipvs,
@@ -82,7 +83,12 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
       stats.replyDrop("transparent: virtual address not bound");
       return;
     }
-    relay.returnToClient(vipSocket, client, content, v, length, ipv6);
+    relay.returnToClient(vipSocket, client, content, v, length, ipv6, batch);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    batch.flush();
   }
 
   private Relay.@Nullable Binding sessionHolder(

@@ -160,6 +160,57 @@ class WireTest {
     }
   }
 
+  /**
+   * A burst of datagrams of every size, the largest among them, sent before any is read: the
+   * forwarder reads several per system call (recvmmsg, a 64 KiB slot each) and sends them in
+   * batches; every one must still cross whole, both ways.
+   */
+  @ParameterizedTest
+  @CsvSource({"127.0.0.1, 65507", "::1, 65527"})
+  void burstOfDatagramsOfEverySize_readInBatches_crossWhole(String host, int max) throws Exception {
+    Ipvs ipvs = Ipvs.builder().build();
+    int vport = DemoRun.freePort();
+    String vip = host.contains(":") ? "[" + host + "]:" + vport : host + ":" + vport;
+    try (EchoServer server = new EchoServer(host)) {
+      String real =
+          host.contains(":") ? "[" + host + "]:" + server.port() : host + ":" + server.port();
+      ipvs.ipvsadm("-A -u " + vip + " -s rr");
+      ipvs.ipvsadm("-a -u " + vip + " -r " + real + " -m");
+      try (Forwarder f = Forwarder.builder(ipvs).threads(1).build().start();
+          DatagramSocket client = new DatagramSocket(new InetSocketAddress(host, 0))) {
+        client.setSoTimeout(5000);
+        client.setReceiveBufferSize(4 << 20);
+        long seed = System.nanoTime();
+        System.out.println("burst sizes seed=" + seed);
+        Random random = new Random(seed);
+        Map<Integer, byte[]> sent = new HashMap<>();
+        List<Integer> sizes = new java.util.ArrayList<>(List.of(1, 2048, 2049, max - 1, max));
+        while (sizes.size() < 40) {
+          sizes.add(1 + random.nextInt(max));
+        }
+        for (int size : sizes) {
+          if (sent.containsKey(size)) {
+            continue;
+          }
+          byte[] payload = new byte[size];
+          random.nextBytes(payload);
+          sent.put(size, payload);
+          client.send(new DatagramPacket(payload, size, new InetSocketAddress(host, vport)));
+        }
+        for (int i = 0; i < sent.size(); i++) {
+          DatagramPacket back = new DatagramPacket(new byte[65_536], 65_536);
+          client.receive(back);
+          byte[] expected = sent.get(back.getLength());
+          assertTrue(expected != null, "a datagram of " + back.getLength() + " bytes came back");
+          assertArrayEquals(expected, Arrays.copyOf(back.getData(), back.getLength()));
+        }
+        await(() -> f.stats().returned() == sent.size(), "returns");
+        assertEquals(sent.size(), f.stats().forwarded());
+        assertEquals(Map.of(), f.stats().drops());
+      }
+    }
+  }
+
   /** Sessions are per (service, client): replies leave from the port the client sent to. */
   @Test
   void oneClientOfTwoServices_getsEachReplyFromItsOwnService() throws Exception {
