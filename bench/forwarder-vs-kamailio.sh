@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The same SIPp load through two balancers on 127.0.0.1, one after the other:
 #   sipp -sn uac  ->  balancer  ->  3 x sipp -sn uas
-# 1. pe4j forward with the seed's service line (-s rr -p 60 -M 0.0.0.0 -o --pe sip);
+# 1. pe4j forward --threads 1 --warm-up 50000 with the seed's service line
+#    (-s rr -p 60 -M 0.0.0.0 -o --pe sip);
 # 2. Kamailio, dispatcher module, algorithm 0 (hash over the Call-ID), stateless forward(), one
 #    worker process (with two, replies get reordered and about 1% of calls fail here).
 # For each balancer and rate: calls completed, failed calls (client side, and the servers' side:
@@ -10,6 +11,9 @@
 #
 # Usage: bench/forwarder-vs-kamailio.sh [RATES] [SECONDS_PER_RATE]
 #   default: "250 500 1000 2000" and 10. Needs ./mvnw -pl cli -am package first (cli/target/pe4j.jar).
+# Every SIPp socket gets a 4 MiB buffer (-buff_size): with SIPp's 64 KiB default the uac, sharing
+# the two cores with four other processes, drops responses at 4,000 calls/s whatever the balancer.
+# JAR=, BALANCERS="pe4j kamailio", PE4J_THREADS=1 and PE4J_JVM= (JVM options) override.
 # Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout
 # (for pe4j the "server calls" column includes the 2,000 JIT warm-up calls run before measuring),
 # logs under bench/target/fvk/.
@@ -17,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES=${1:-"250 500 1000 2000"}
 SECONDS_PER_RATE=${2:-10}
-JAR=cli/target/pe4j.jar
+JAR=${JAR:-cli/target/pe4j.jar}
 OUT=bench/target/fvk
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -q -pl cli -am package -DskipTests" >&2; exit 2; }
 need=()
@@ -58,7 +62,7 @@ start_servers() { # dir
   SERVERS=()
   for i in 0 1 2; do
     port=$(free_port)
-    (cd "$dir" && exec sipp -sn uas -i 127.0.0.1 -p "$port" -trace_stat -stf "uas$i.csv" -fd 1 -nostdin > "uas$i.log" 2>&1) &
+    (cd "$dir" && exec sipp -sn uas -buff_size 4194304 -i 127.0.0.1 -p "$port" -trace_stat -stf "uas$i.csv" -fd 1 -nostdin > "uas$i.log" 2>&1) &
     PIDS+=($!); SERVER_PIDS[$i]=$!; SERVERS+=("$port")
   done
   sleep 0.5
@@ -69,7 +73,7 @@ stop_servers() { for i in 0 1 2; do kill "${SERVER_PIDS[$i]}" 2>/dev/null || tru
 run_load() { # dir vip_port rate calls
   local dir=$1 vport=$2 rate=$3 calls=$4 t0 t1
   t0=$(date +%s.%N)
-  (cd "$dir" && sipp -sn uac "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r "$rate" -m "$calls" -l 10000 \
+  (cd "$dir" && sipp -sn uac -buff_size 4194304 "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r "$rate" -m "$calls" -l 10000 \
       -recv_timeout 8000 -timeout 300s -trace_stat -stf uac.csv -fd 1 -nostdin > uac.log 2>&1) || true
   t1=$(date +%s.%N)
   sleep 2.2 # the servers' statistics files are written every second
@@ -98,7 +102,7 @@ echo "| balancer | target calls/s | calls | completed | failed (client) | server
 echo "|---|---|---|---|---|---|---|---|---|---|"
 
 declare -A SERVER_PIDS
-for balancer in pe4j kamailio; do
+for balancer in ${BALANCERS:-pe4j kamailio}; do
   for rate in $RATES; do
     dir="$OUT/$balancer-$rate"; mkdir -p "$dir"
     calls=$(( rate * SECONDS_PER_RATE ))
@@ -107,11 +111,12 @@ for balancer in pe4j kamailio; do
     if [ "$balancer" = pe4j ]; then
       { echo "-A -u 127.0.0.1:$vport -s rr -p 60 -M 0.0.0.0 -o --pe sip"
         for p in "${SERVERS[@]}"; do echo "-a -u 127.0.0.1:$vport -r 127.0.0.1:$p -m -w 1"; done; } > "$dir/rules"
-      java -jar "$JAR" forward --rules "$dir/rules" --threads 2 > "$dir/balancer.log" 2>&1 &
+      java ${PE4J_JVM:-} -jar "$JAR" forward --rules "$dir/rules" --threads "${PE4J_THREADS:-1}" --warm-up 50000 > "$dir/balancer.log" 2>&1 &
       bpid=$!; PIDS+=($bpid)
-      for _ in $(seq 100); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
-      # warm the JIT with a short run first, as a long-running forwarder would be
-      (cd "$dir" && sipp -sn uac "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r 500 -m 2000 -nostdin > warmup.log 2>&1) || true
+      for _ in $(seq 600); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
+      # --warm-up compiled the datagram path before ready; a short run of calls on top, as a
+      # forwarder that has been up for a while would have seen
+      (cd "$dir" && sipp -sn uac -buff_size 4194304 "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r 500 -m 2000 -nostdin > warmup.log 2>&1) || true
     else
       for p in "${SERVERS[@]}"; do echo "1 sip:127.0.0.1:$p"; done > "$dir/dispatcher.list"
       mpath=$(dirname "$(find /usr/lib -name dispatcher.so -path '*kamailio*' | head -1)")

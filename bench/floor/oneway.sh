@@ -7,6 +7,7 @@
 # the highest rate, to show it is not the bottleneck.
 #   bash bench/floor/oneway.sh RATES SECONDS [JAR] [JVM_OPTIONS]
 #   bash bench/floor/oneway.sh "30000 60000 120000 150000" 10 cli/target/pe4j.jar
+# THREADS=2 PE4J_CPUS=0,1 runs pe4j with two event loops on both cores (the generator stays on 0).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -18,7 +19,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.
 last=${rates##* }
 s1=$(free_port); s2=$(free_port); s3=$(free_port)
 echo "generator alone: $(taskset -c 0 "$out/gen" "$s1" "$last" "$seconds" $$ "$s1" "$s2" "$s3")"
-for balancer in floor pe4j; do
+for balancer in ${BALANCERS:-floor pe4j}; do
   vport=$(free_port); s1=$(free_port); s2=$(free_port); s3=$(free_port)
   if [ $balancer = floor ]; then
     taskset -c 1 "$out/relay" "$vport" "$s1" "$s2" "$s3" > "$out/relay.log" 2>&1 &
@@ -29,7 +30,8 @@ for balancer in floor pe4j; do
       for s in $s1 $s2 $s3; do echo "-a -u 127.0.0.1:$vport -r 127.0.0.1:$s -m -w 1"; done
     } > "$out/rules"
     # shellcheck disable=SC2086
-    taskset -c 1 java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" --threads 1 > "$out/fwd.log" 2>&1 &
+    taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" \
+      --threads "${THREADS:-1}" > "$out/fwd.log" 2>&1 &
     log=$out/fwd.log
   fi
   pid=$!

@@ -72,7 +72,8 @@ public class TemplatePath {
 
   @Setup(Level.Trial)
   public void populate(BenchmarkParams params) {
-    boolean reference = params.getBenchmark().endsWith("caffeineGetIfPresent");
+    boolean reference =
+        params.getBenchmark().toLowerCase(java.util.Locale.ROOT).endsWith("caffeinegetifpresent");
     ipvs = Ipvs.builder().ticker(ticker).maxTemplates(templates + (1L << 22)).seed(42).build();
     ipvs.ipvsadm("-A -u 10.4.3.192:5060 -s rr -p 2678400 -M 0.0.0.0 -o --pe sip");
     ipvs.ipvsadm("-A -u 10.4.3.192:5061 -s rr -p 1 -M 0.0.0.0 -o --pe sip");
@@ -133,6 +134,7 @@ public class TemplatePath {
     Datagram[] hits = new Datagram[0];
     int next;
     final Datagram miss = new Datagram();
+    final io.pe4j.api.ConnParam param = new io.pe4j.api.ConnParam();
     byte[] missBytes = new byte[0];
     int missDigits;
     long missCounter;
@@ -179,6 +181,19 @@ public class TemplatePath {
     }
     return ipvs.process(t.miss);
   }
+
+  /**
+   * The floor of a hit (#18 target 4): the same Call-ID extraction by the sip engine from the same
+   * datagram, then one raw Caffeine {@code getIfPresent} of that Call-ID's (pre-built) key.
+   */
+  @Benchmark
+  public @Nullable Boolean extractThenCaffeineGetIfPresent(PerThread t) {
+    int k = t.next++ & (POOL - 1);
+    SIP.fillParam(t.param, t.hits[k]);
+    return caffeine.getIfPresent(caffeineKeys[k]);
+  }
+
+  private static final io.pe4j.api.PersistenceEngine SIP = new io.pe4j.engine.sip.SipEngine();
 
   @Benchmark
   public @Nullable Boolean caffeineGetIfPresent(PerThread t) {

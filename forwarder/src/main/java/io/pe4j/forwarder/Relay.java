@@ -108,10 +108,19 @@ final class Relay {
    * {@code sendmmsg}, not one {@code sendmsg} each. Confined to the reading socket's event loop.
    */
   static final class Batch {
+    /** Datagrams written before a flush, at most: a burst a small receive buffer can take. */
+    static final int MAX_BURST = Integer.getInteger("pe4j.sendBurst", 8);
+
     private Channel[] pending = new Channel[8];
     private int size;
+    private int writes;
 
     void add(Channel c) {
+      if (++writes >= MAX_BURST) {
+        c.flush();
+        flush();
+        return;
+      }
       for (int i = size - 1; i >= 0; i--) {
         if (pending[i] == c) {
           return;
@@ -129,6 +138,7 @@ final class Relay {
         pending[i] = null;
       }
       size = 0;
+      writes = 0;
     }
   }
 
@@ -436,7 +446,6 @@ final class Relay {
       int length,
       boolean ipv6,
       Batch batch) {
-    batch.add(vipSocket);
     vipSocket
         .write(new DatagramPacket(content.retain(), client))
         .addListener(
@@ -449,6 +458,7 @@ final class Relay {
                     ipvs.notSent(v, length, ipv6);
                   }
                 });
+    batch.add(vipSocket);
   }
 
   /** This thread's view of a server's datagram from {@code server} to {@code client}. */
