@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
@@ -279,7 +281,12 @@ final class Relay {
 
   /** This thread's view of a datagram's payload, from {@code from} to {@code to:toPort}. */
   private Datagram view(ByteBuf content, InetSocketAddress from, IpAddress to, int toPort) {
-    ByteBuffer nio = content.nioBuffer(content.readerIndex(), content.readableBytes());
+    // the buffer's own NIO view (no copy, no new object for a pooled buffer); used only while the
+    // core processes the datagram, on this thread
+    ByteBuffer nio =
+        content.nioBufferCount() == 1
+            ? content.internalNioBuffer(content.readerIndex(), content.readableBytes())
+            : content.nioBuffer(content.readerIndex(), content.readableBytes());
     return scratch
         .get()
         .set(Protocol.UDP, IpAddress.of(from.getAddress()), from.getPort(), to, toPort)
@@ -366,24 +373,72 @@ final class Relay {
   }
 
   private void write(Channel up, DatagramPacket p, Verdict v, boolean ipv6, @Nullable Batch batch) {
-    int length = p.content().readableBytes();
-    ChannelFuture written;
+    Accounted promise = new Accounted(up, true, v, p.content().readableBytes(), ipv6);
     if (batch != null) {
-      written = up.write(p);
+      up.write(p, promise);
       batch.add(up);
     } else {
-      written = up.writeAndFlush(p);
+      up.writeAndFlush(p, promise);
     }
-    written.addListener(
-        (ChannelFutureListener)
-            f -> {
-              if (f.isSuccess()) {
-                stats.forwarded.increment();
-              } else {
-                stats.drop("send to server failed: " + Forwarder.describe(f.cause()));
-                ipvs.notSent(v, length, ipv6);
-              }
-            });
+  }
+
+  /**
+   * The promise of one datagram's send, which accounts for it when the send completes: counted as
+   * forwarded (or returned), or dropped with the reason and the core's counters refunded. One
+   * object per datagram where a promise and a listener were two.
+   */
+  private final class Accounted extends DefaultChannelPromise {
+    private final boolean toServer;
+    private final Verdict verdict;
+    private final int length;
+    private final boolean ipv6;
+
+    Accounted(Channel channel, boolean toServer, Verdict verdict, int length, boolean ipv6) {
+      super(channel);
+      this.toServer = toServer;
+      this.verdict = verdict;
+      this.length = length;
+      this.ipv6 = ipv6;
+    }
+
+    @Override
+    public boolean trySuccess(@Nullable Void result) {
+      boolean completed = super.trySuccess(result);
+      if (completed) {
+        (toServer ? stats.forwarded : stats.returned).increment();
+      }
+      return completed;
+    }
+
+    @Override
+    public ChannelPromise setSuccess(@Nullable Void result) {
+      if (!trySuccess(result)) {
+        throw new IllegalStateException("complete already: " + this);
+      }
+      return this;
+    }
+
+    @Override
+    public boolean tryFailure(Throwable cause) {
+      boolean completed = super.tryFailure(cause);
+      if (completed) {
+        if (toServer) {
+          stats.drop("send to server failed: " + Forwarder.describe(cause));
+        } else {
+          stats.replyDrop("send to client failed: " + Forwarder.describe(cause));
+        }
+        ipvs.notSent(verdict, length, ipv6);
+      }
+      return completed;
+    }
+
+    @Override
+    public ChannelPromise setFailure(Throwable cause) {
+      if (!tryFailure(cause)) {
+        throw new IllegalStateException("complete already: " + this, cause);
+      }
+      return this;
+    }
   }
 
   /** Datagrams from real servers, on a session's upstream socket. */
@@ -446,18 +501,9 @@ final class Relay {
       int length,
       boolean ipv6,
       Batch batch) {
-    vipSocket
-        .write(new DatagramPacket(content.retain(), client))
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (f.isSuccess()) {
-                    stats.returned.increment();
-                  } else {
-                    stats.replyDrop("send to client failed: " + Forwarder.describe(f.cause()));
-                    ipvs.notSent(v, length, ipv6);
-                  }
-                });
+    vipSocket.write(
+        new DatagramPacket(content.retain(), client),
+        new Accounted(vipSocket, false, v, length, ipv6));
     batch.add(vipSocket);
   }
 
