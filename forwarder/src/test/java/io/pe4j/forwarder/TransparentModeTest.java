@@ -77,4 +77,43 @@ class TransparentModeTest {
           f.stats().replyDrops().toString());
     }
   }
+
+  /**
+   * A client on the balancer itself: its address and port are a local socket already, so the
+   * session's transparent socket cannot take them; the datagram is counted with the reason, the
+   * next one tries again, nothing is thrown.
+   */
+  @Test
+  void clientOnTheBalancerItself_isCountedAsAnUpstreamFailure() throws Exception {
+    Ipvs ipvs = Ipvs.builder().build();
+    int vport = DemoRun.freePort();
+    if (!TransparentCheck.capability().ok()) { // not root: what a user meets is the refusal
+      assertThrows(
+          IllegalStateException.class,
+          () -> Forwarder.builder(ipvs).transparent(DemoRun.freePort()).build().start());
+      return;
+    }
+    try (DatagramSocket real = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      ipvs.ipvsadm("-A -u 127.0.0.1:" + vport + " -s rr");
+      ipvs.ipvsadm("-a -u 127.0.0.1:" + vport + " -r 127.0.0.1:" + real.getLocalPort() + " -m");
+      try (Forwarder f =
+              Forwarder.builder(ipvs).threads(1).transparent(DemoRun.freePort()).build().start();
+          DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        byte[] b = "ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < 3; i++) {
+          client.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", vport)));
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (f.stats().drops().values().stream().mapToLong(Long::longValue).sum() < 3
+            && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertEquals(3, f.stats().clientDatagrams());
+        assertEquals(0, f.stats().forwarded());
+        assertEquals(
+            java.util.Map.of("upstream socket failed: the address is already in use", 3L),
+            f.stats().drops());
+      }
+    }
+  }
 }
