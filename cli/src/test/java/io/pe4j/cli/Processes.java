@@ -42,13 +42,18 @@ final class Processes implements AutoCloseable {
 
   /** Starts {@code pe4j} from the test class path with JVM options. */
   Process pe4jWith(String name, List<String> jvm, String... args) throws IOException {
+    return start(name, pe4jCommand(jvm, args));
+  }
+
+  /** The command line of {@code pe4j} on the test class path, to start as is or wrapped. */
+  static List<String> pe4jCommand(List<String> jvm, String... args) {
     List<String> cmd =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvm);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
     cmd.addAll(List.of(args));
-    return start(name, cmd);
+    return cmd;
   }
 
   /** Waits until the log of {@code name} holds {@code text}. */

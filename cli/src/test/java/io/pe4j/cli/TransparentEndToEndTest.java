@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +47,7 @@ class TransparentEndToEndTest {
       Path.of("..", "bench", "transparent", "topology.sh").toAbsolutePath().normalize();
   private static final String CLIENT = "198.51.100.10";
   private static final String VIP = "203.0.113.1:5060";
+  private static final List<String> SERVERS = List.of("192.0.2.10", "192.0.2.11");
 
   private static String id = "";
   private static String rulesBefore = "";
@@ -156,15 +156,13 @@ class TransparentEndToEndTest {
 
   private Outcome calls(String name, boolean transparent) throws Exception {
     Map<String, Long> before = counters();
-    Path run = Files.createDirectories(logs.resolve(name));
     Path cfg = Path.of("src", "test", "resources", "transparent", "kamailio.cfg").toAbsolutePath();
-    List<Process> servers = new ArrayList<>();
-    Process forward = null;
-    try {
-      for (String server : List.of("192.0.2.10", "192.0.2.11")) {
-        servers.add(
-            start(
-                run.resolve("kamailio-" + server + ".log"),
+    try (Processes ps = new Processes(logs.resolve(name))) {
+      Path run = ps.logs();
+      for (String server : SERVERS) {
+        ps.start(
+            "kamailio-" + server,
+            List.of(
                 "ip",
                 "netns",
                 "exec",
@@ -187,38 +185,39 @@ class TransparentEndToEndTest {
       if (transparent) {
         fwd.add("--transparent");
       }
-      forward = start(run.resolve("forward.log"), fwd.toArray(new String[0]));
-      awaitLog(run.resolve("forward.log"), "ready");
-      for (String server : List.of("192.0.2.10", "192.0.2.11")) {
-        awaitLog(run.resolve("kamailio-" + server + ".log"), "only stateless mode");
+      ps.start("forward", fwd);
+      ps.awaitLog("forward", "ready", 30);
+      for (String server : SERVERS) {
+        ps.awaitLog("kamailio-" + server, "only stateless mode", 30);
       }
       Process uac =
-          start(
-              run.resolve("uac.log"),
-              "ip",
-              "netns",
-              "exec",
-              "pe4j-c-" + id,
-              "sipp",
-              "-sn",
+          ps.start(
               "uac",
-              VIP,
-              "-i",
-              CLIENT,
-              "-p",
-              "5060",
-              "-m",
-              Integer.toString(CALLS),
-              "-r",
-              "100",
-              "-recv_timeout",
-              "3000",
-              "-timeout",
-              "60s",
-              "-nostdin",
-              "-trace_err",
-              "-error_file",
-              run.resolve("uac-errors.log").toString());
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  "pe4j-c-" + id,
+                  "sipp",
+                  "-sn",
+                  "uac",
+                  VIP,
+                  "-i",
+                  CLIENT,
+                  "-p",
+                  "5060",
+                  "-m",
+                  Integer.toString(CALLS),
+                  "-r",
+                  "100",
+                  "-recv_timeout",
+                  "3000",
+                  "-timeout",
+                  "60s",
+                  "-nostdin",
+                  "-trace_err",
+                  "-error_file",
+                  run.resolve("uac-errors.log").toString()));
       assertTrue(uac.waitFor(90, TimeUnit.SECONDS), "sipp did not end");
       Thread.sleep(500); // the last responses
       Map<String, Long> after = counters();
@@ -227,9 +226,8 @@ class TransparentEndToEndTest {
       Set<String> sources = new HashSet<>();
       Map<String, Integer> perServer = new HashMap<>();
       Pattern seen = Pattern.compile("pe4j-seen (\\S+) (\\S+) (\\S+)");
-      for (String server : List.of("192.0.2.10", "192.0.2.11")) {
-        String log =
-            Files.readString(run.resolve("kamailio-" + server + ".log"), StandardCharsets.UTF_8);
+      for (String server : SERVERS) {
+        String log = ps.log("kamailio-" + server);
         Matcher m = seen.matcher(log);
         while (m.find()) {
           sources.add(m.group(3));
@@ -258,13 +256,6 @@ class TransparentEndToEndTest {
               + ": "
               + o.toString().replaceAll("callServer=\\{[^}]*\\}, ", ""));
       return o;
-    } finally {
-      if (forward != null) {
-        Processes.stop(forward);
-      }
-      for (Process s : servers) {
-        Processes.stop(s);
-      }
     }
   }
 
@@ -284,39 +275,13 @@ class TransparentEndToEndTest {
   }
 
   private static List<String> pe4j(String... args) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Pe4j.class.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return Processes.pe4jCommand(List.of(), args);
   }
 
   private static Result netns(String which, List<String> command) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "pe4j-" + which + "-" + id));
     cmd.addAll(command);
     return run(cmd.toArray(new String[0]));
-  }
-
-  private static Process start(Path log, String... command) throws IOException {
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static void awaitLog(Path log, String text) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no '" + text + "' in " + log + ": " + Files.readString(log));
   }
 
   private record Result(int exit, String out) {}

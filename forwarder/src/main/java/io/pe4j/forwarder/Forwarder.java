@@ -328,23 +328,19 @@ public final class Forwarder implements AutoCloseable {
             .channel(channelClass)
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams())
             .handler(relay.clientSide(binding));
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
-      if (BATCHED_READS > 1) {
-        // recvmmsg: up to BATCHED_READS whole datagrams per system call, each in a 64 KiB slot
-        b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
-        FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(BATCHED_READS * MAX_DATAGRAM);
-        a.respectMaybeMoreData(false);
-        a.maxMessagesPerRead(64);
-        b.option(ChannelOption.RCVBUF_ALLOCATOR, a);
-      }
+      // recvmmsg: up to BATCHED_READS whole datagrams per system call, each in a 64 KiB slot
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(BATCHED_READS));
+    } else {
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
     }
     return b;
   }
 
-  static final int BATCHED_READS = Integer.getInteger("pe4j.batchedReads", 16);
+  static final int BATCHED_READS = Math.max(1, Integer.getInteger("pe4j.batchedReads", 16));
 
   /**
    * Binds the TPROXY sockets of transparent mode, one per thread ({@code SO_REUSEPORT}), on every
@@ -366,7 +362,7 @@ public final class Forwarder implements AutoCloseable {
               .option(ChannelOption.SO_RCVBUF, 4 << 20)
               .option(ChannelOption.SO_REUSEADDR, true)
               .option(EpollChannelOption.SO_REUSEPORT, true)
-              .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams())
+              .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1))
               .handler(new TransparentReplies(ipvs, relay, stats, bindings))
               .bind(new InetSocketAddress(tproxyPort))
               .awaitUninterruptibly();
@@ -458,12 +454,14 @@ public final class Forwarder implements AutoCloseable {
   }
 
   /**
-   * Receive buffers for whole datagrams (64 KiB each), read until the socket is empty or 64 were
-   * read in one wake-up: Netty's default stops after a datagram that did not fill its buffer, which
-   * for datagrams is every one, and costs an {@code epoll_wait} per datagram.
+   * Receive buffers of {@code slots} whole datagrams (64 KiB each; several slots are filled by one
+   * {@code recvmmsg} where {@code MAX_DATAGRAM_PAYLOAD_SIZE} is set), read until the socket is
+   * empty or 64 reads were made in one wake-up: Netty's default stops after a datagram that did not
+   * fill its buffer, which for datagrams is every one, and costs an {@code epoll_wait} per
+   * datagram.
    */
-  static io.netty.channel.RecvByteBufAllocator wholeDatagrams() {
-    FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(MAX_DATAGRAM);
+  static io.netty.channel.RecvByteBufAllocator wholeDatagrams(int slots) {
+    FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(slots * MAX_DATAGRAM);
     a.respectMaybeMoreData(false);
     a.maxMessagesPerRead(64);
     return a;

@@ -118,20 +118,24 @@ final class Relay {
     private int writes;
 
     void add(Channel c) {
-      if (++writes >= MAX_BURST) {
-        c.flush();
-        flush();
-        return;
+      if (!holds(c)) {
+        if (size == pending.length) {
+          pending = java.util.Arrays.copyOf(pending, size * 2);
+        }
+        pending[size++] = c;
       }
+      if (++writes >= MAX_BURST) {
+        flush();
+      }
+    }
+
+    private boolean holds(Channel c) {
       for (int i = size - 1; i >= 0; i--) {
         if (pending[i] == c) {
-          return;
+          return true;
         }
       }
-      if (size == pending.length) {
-        pending = java.util.Arrays.copyOf(pending, size * 2);
-      }
-      pending[size++] = c;
+      return false;
     }
 
     void flush() {
@@ -166,6 +170,12 @@ final class Relay {
       this.binding = binding;
       this.client = client;
       this.clientSide = clientSide;
+    }
+
+    /** A server's datagram for this client arrived at {@code now}: nothing awaits a reply. */
+    void answeredAt(long now) {
+      lastUsed = now;
+      answered = true;
     }
   }
 
@@ -262,7 +272,7 @@ final class Relay {
             .group(clientSide.eventLoop())
             .channel(channelClass)
             .option(ChannelOption.SO_RCVBUF, 1 << 20)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, Forwarder.wholeDatagrams())
+            .option(ChannelOption.RCVBUF_ALLOCATOR, Forwarder.wholeDatagrams(1))
             .handler(new ServerSide(fresh));
     ChannelFuture bound;
     if (transparent) { // the client's own address and port, not on this host: IP_TRANSPARENT
@@ -457,8 +467,7 @@ final class Relay {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
       stats.serverDatagrams.increment();
-      session.lastUsed = ipvs.now();
-      session.answered = true;
+      session.answeredAt(ipvs.now());
       InetSocketAddress server = packet.sender();
       ByteBuf content = packet.content();
       int length = content.readableBytes();
@@ -516,8 +525,7 @@ final class Relay {
   @Nullable Session answered(Binding b, InetSocketAddress client) {
     Session s = b.sessions.get(client);
     if (s != null) {
-      s.lastUsed = ipvs.now();
-      s.answered = true;
+      s.answeredAt(ipvs.now());
     }
     return s;
   }

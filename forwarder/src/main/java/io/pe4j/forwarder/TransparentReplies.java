@@ -63,6 +63,8 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     }
     Relay.Binding binding = null;
     if (v.kind() == Verdict.Kind.OUT) {
+      // not relay.target(v): an un-NATed OUT verdict is a new object per datagram and would fill
+      // that cache
       binding =
           bindings.get(
               new InetSocketAddress(Objects.requireNonNull(v.address()).toInetAddress(), v.port()));
