@@ -1,6 +1,9 @@
 package io.pe4j.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -13,6 +16,11 @@ public final class PeData {
 
   /** The kernel's {@code IP_VS_PEDATA_MAXLEN}: at most 255 bytes of pe data per template. */
   public static final int MAX_LENGTH = 255;
+
+  private static final VarHandle LONGS_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONGS_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final byte[] bytes;
 
@@ -74,7 +82,19 @@ public final class PeData {
     if (length != bytes.length) {
       return false;
     }
-    for (int i = 0; i < length; i++) {
+    if (buffer.hasArray()) {
+      int from = buffer.arrayOffset() + offset;
+      return Arrays.equals(buffer.array(), from, from + length, bytes, 0, length);
+    }
+    // a direct buffer: eight bytes a step, read in the buffer's own order on both sides
+    VarHandle longs = buffer.order() == ByteOrder.BIG_ENDIAN ? LONGS_BE : LONGS_LE;
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      if (buffer.getLong(offset + i) != (long) longs.get(bytes, i)) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
       if (buffer.get(offset + i) != bytes[i]) {
         return false;
       }
@@ -97,12 +117,10 @@ public final class PeData {
   public static int hash(ByteBuffer buffer, int offset, int length, int seed) {
     int h = seed;
     int i = 0;
+    boolean bigEndian = buffer.order() == ByteOrder.BIG_ENDIAN;
     for (; i + 4 <= length; i += 4) {
-      int k =
-          (buffer.get(offset + i) & 0xff)
-              | (buffer.get(offset + i + 1) & 0xff) << 8
-              | (buffer.get(offset + i + 2) & 0xff) << 16
-              | (buffer.get(offset + i + 3) & 0xff) << 24;
+      int word = buffer.getInt(offset + i); // four bytes in one read, taken little-endian
+      int k = bigEndian ? Integer.reverseBytes(word) : word;
       h ^= mixK(k);
       h = Integer.rotateLeft(h, 13) * 5 + 0xe6546b64;
     }

@@ -61,6 +61,13 @@ public final class MemoryPerTemplate {
         arraysPerTemplate, callIdLength);
     System.out.printf(
         "  besides the Call-ID bytes:        %d bytes%n", perTemplate - arraysPerTemplate);
+    // the pe data is the PeData object and its byte[]: what #18 counts a template "besides"
+    long peDataObject =
+        GraphLayout.parseInstance(io.pe4j.api.PeData.of(new byte[] {1})).totalSize()
+            - (16 + 1 + 7) / 8 * 8;
+    System.out.printf(
+        "  besides the pe data (PeData %d bytes + the Call-ID byte[]): %d bytes%n",
+        peDataObject, perTemplate - arraysPerTemplate - peDataObject);
     System.out.printf(
         "heap delta after GC, per template:  %d bytes%n", (heapAfter - heapBefore) / (n - 1));
     System.out.println("classes with one instance (or more) per template:");

@@ -13,12 +13,13 @@ import org.jspecify.annotations.Nullable;
  * The default {@link TemplateStore}: a Caffeine cache with variable expiry on the injected ticker.
  * Visibility is exact (Caffeine never returns an entry past its expiry); physical removal runs on
  * Caffeine's timer wheel, up to about 1.07 s late, and the eviction listener runs inside the atomic
- * removal, so the table's counts stay exact.
+ * removal, so the table's counts stay exact. A template is its own key; lookups pass a {@link
+ * TemplateKey} probe.
  */
 final class CaffeineTemplateStore implements TemplateStore {
 
-  private final Cache<TemplateKey, Template> cache;
-  private final VarExpiration<TemplateKey, Template> timers;
+  private final Cache<Object, Template> cache;
+  private final VarExpiration<Object, Template> timers;
 
   CaffeineTemplateStore(Ticker ticker, Consumer<Template> onExpired) {
     this.cache = Expiring.cache(ticker, Template::removalAt, onExpired);
@@ -35,7 +36,7 @@ final class CaffeineTemplateStore implements TemplateStore {
     return cache
         .asMap()
         .computeIfAbsent(
-            fresh.key,
+            fresh,
             k -> {
               onInsert.accept(fresh);
               return fresh;
@@ -44,22 +45,39 @@ final class CaffeineTemplateStore implements TemplateStore {
 
   @Override
   public void put(Template t, long removalAt, long now) {
-    var unused = timers.put(t.key, t, Math.max(0, removalAt - now), TimeUnit.NANOSECONDS);
+    var unused = timers.put(t, t, Math.max(0, removalAt - now), TimeUnit.NANOSECONDS);
   }
 
+  /** The cache reads {@code removalAt} from the template itself ({@link Expiring#retime}). */
   @Override
   public void expireAt(Template t, long removalAt, long now) {
-    timers.setExpiresAfter(t.key, Math.max(0, removalAt - now), TimeUnit.NANOSECONDS);
+    Expiring.retime(cache, t);
   }
 
+  /**
+   * Removes {@code t} itself: a template equals another with the same key, so the map's {@code
+   * remove(key, value)} would also take a newer template of the same Call-ID in its place.
+   */
   @Override
   public boolean remove(Template t) {
-    return cache.asMap().remove(t.key, t);
+    boolean[] removed = {false};
+    cache
+        .asMap()
+        .computeIfPresent(
+            t,
+            (k, v) -> {
+              if (v != t) {
+                return v;
+              }
+              removed[0] = true;
+              return null;
+            });
+    return removed[0];
   }
 
   @Override
   public boolean contains(Template t) {
-    return cache.asMap().get(t.key) == t;
+    return cache.asMap().get(t) == t;
   }
 
   @Override

@@ -46,7 +46,7 @@ public record ConnectionEntry(
 
   static ConnectionEntry of(Template t, long now) {
     IpAddress v =
-        t.protocol == Protocol.IP && !t.ipv6
+        t.protocol() == Protocol.IP && !t.ipv6
             ? IpAddress.ofIpv4((int) t.virtualLo) // the mark sits in the first address word
             : IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);
     String peName = null;
@@ -61,7 +61,7 @@ public record ConnectionEntry(
       }
     }
     return new ConnectionEntry(
-        t.protocol,
+        t.protocol(),
         true,
         IpAddress.of(t.ipv6, t.clientHi, t.clientLo),
         0,

@@ -1,12 +1,10 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -18,14 +16,12 @@ import org.jspecify.annotations.Nullable;
 final class ConnectionTable {
 
   private final Cache<ConnKey, Connection> cache;
-  private final VarExpiration<ConnKey, Connection> timers;
   private final ConcurrentHashMap<ConnKey, Connection> replyIndex = new ConcurrentHashMap<>();
   private final TemplateTable templates;
 
   ConnectionTable(Ticker ticker, TemplateTable templates) {
     this.templates = templates;
     this.cache = Expiring.cache(ticker, c -> c.expiresAt, this::gone);
-    this.timers = cache.policy().expireVariably().orElseThrow();
   }
 
   /** Returns whether there may be connections (a cheap check before a lookup). */
@@ -66,7 +62,7 @@ final class ConnectionTable {
   /** Restarts a connection's timer on use, and its template's. */
   void refresh(Connection c, long now) {
     c.expiresAt = now + c.timeoutNanos;
-    timers.setExpiresAfter(c.key, c.timeoutNanos, TimeUnit.NANOSECONDS);
+    Expiring.retime(cache, c.key);
     Template t = c.control;
     if (t != null) {
       templates.retime(t, t.control(c.expiresAt, false), now);

@@ -10,9 +10,15 @@ import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Caffeine caches whose entries carry their own removal time (templates, connections): created and
- * updated entries expire at {@code removalAt}, reads leave the time alone, and {@code onExpired}
- * runs inside the atomic removal of each expired entry, so counts kept beside the cache stay exact.
+ * Caffeine caches whose entries carry their own removal time (templates, connections): created,
+ * updated and read entries expire at {@code removalAt}, and {@code onExpired} runs inside the
+ * atomic removal of each expired entry, so counts kept beside the cache stay exact.
+ *
+ * <p>A read takes the entry's removal time too, so an owner moves an entry's timer by changing the
+ * entry and then reading it ({@link #retime}): one lookup, no lock on Caffeine's node and nothing
+ * allocated, where {@code Policy.VarExpiration.setExpiresAfter} boxes its duration for an argument
+ * check on every call (Caffeine 3.3). Every change of an entry's removal time is followed by such a
+ * read, so a read between the two can only find the time it already has, or the newer one.
  */
 final class Expiring {
 
@@ -37,7 +43,7 @@ final class Expiring {
 
               @Override
               public long expireAfterRead(K k, V v, long now, long current) {
-                return current;
+                return Math.max(0, removalAt.applyAsLong(v) - now);
               }
             })
         .evictionListener(
@@ -47,5 +53,10 @@ final class Expiring {
               }
             })
         .build();
+  }
+
+  /** Moves the timer of {@code key}'s entry to the removal time its value now carries. */
+  static <K, V> void retime(Cache<K, V> cache, K key) {
+    var unused = cache.getIfPresent(key);
   }
 }

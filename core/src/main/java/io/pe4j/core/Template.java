@@ -4,6 +4,7 @@ import io.pe4j.api.PeData;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
 import io.pe4j.api.TemplateView;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,14 +15,24 @@ import org.jspecify.annotations.Nullable;
  * of the template's timer; when it fires while connections it controls are alive the stored timeout
  * becomes 60 s and the timer re-arms ("expire later"), so the entry is really removed at {@link
  * #removalAt()}, which is what Caffeine is told.
+ *
+ * <p>A template is its own key in the table (no separate key object: 72 bytes a template fewer):
+ * its hash is the lookup's, and it equals a {@link TemplateKey} probe that the engine's {@code
+ * ctMatch} accepts, or another template with the same key fields and pe data. An invalidated
+ * template equals only itself (spec §3.5); it is rekeyed while out of the table.
+ *
+ * <p>Fields are laid out for size (112 bytes with compressed references): the protocol as a byte,
+ * the stored timeout in whole seconds (the kernel's is seconds × HZ).
  */
 final class Template implements TemplateView {
 
   static final long EXPIRE_LATER_NANOS = 60_000_000_000L;
 
+  private static final Protocol[] PROTOCOLS = Protocol.values();
+
   final VirtualService service;
   final boolean ipv6;
-  final Protocol protocol;
+  private final byte protocol;
   final long clientHi;
   final long clientLo;
   final long virtualHi;
@@ -30,10 +41,19 @@ final class Template implements TemplateView {
   volatile int destinationPort;
   final Destination destination;
   final @Nullable PeData peData;
-  volatile TemplateKey key;
+  final @Nullable PersistenceEngine engine;
+
+  /** The lookup's hash; an identity hash once invalidated. Changed only while out of the table. */
+  private volatile int hash;
+
+  /** Set by invalidation: the template then equals only itself (spec §3.5, ports FFFF). */
+  private volatile boolean identityOnly;
+
+  /** The next template in the table's creation order (guarded by the table's queue lock). */
+  @Nullable Template nextCreated;
 
   // Guarded by this.
-  private long timeoutNanos;
+  private int timeoutSeconds;
   private long expiresAt;
   private long controlledUntil;
   int controlled;
@@ -90,7 +110,7 @@ final class Template implements TemplateView {
       long timeoutNanos) {
     this.service = service;
     this.ipv6 = probe.ipv6;
-    this.protocol = probe.protocol;
+    this.protocol = (byte) probe.protocol.ordinal();
     this.clientHi = probe.clientHi;
     this.clientLo = probe.clientLo;
     this.virtualHi = probe.virtualHi;
@@ -99,9 +119,69 @@ final class Template implements TemplateView {
     this.destinationPort = destinationPort;
     this.destination = destination;
     this.peData = probe.copyPeData();
-    this.timeoutNanos = timeoutNanos;
+    this.engine = probe.engine;
+    this.hash = probe.hashCode();
+    this.timeoutSeconds = seconds(timeoutNanos);
     this.expiresAt = now + timeoutNanos;
-    this.key = TemplateKey.stored(this, probe.engine, probe.hashCode());
+  }
+
+  private static int seconds(long nanos) {
+    return (int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000_000L);
+  }
+
+  /** Rekeys an invalidated template, out of the table: it now equals only itself. */
+  void identityOnly() {
+    identityOnly = true;
+    hash = System.identityHashCode(this);
+  }
+
+  /** Whether a probe has this template's key fields (address family, protocol, addresses, port). */
+  boolean sameKeyFields(TemplateKey p) {
+    return ipv6 == p.ipv6
+        && protocol == p.protocol.ordinal()
+        && clientHi == p.clientHi
+        && clientLo == p.clientLo
+        && virtualHi == p.virtualHi
+        && virtualLo == p.virtualLo
+        && virtualPort == p.virtualPort;
+  }
+
+  boolean isIdentityOnly() {
+    return identityOnly;
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  /**
+   * Equal to a probe that finds it (see {@link TemplateKey#equals}), or to a template with the same
+   * key: the same engine, key fields and pe data, neither of them invalidated.
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o instanceof TemplateKey) {
+      return o.equals(this);
+    }
+    if (!(o instanceof Template)) {
+      return false;
+    }
+    Template t = (Template) o;
+    return !identityOnly
+        && !t.identityOnly
+        && engine == t.engine
+        && ipv6 == t.ipv6
+        && protocol == t.protocol
+        && clientHi == t.clientHi
+        && clientLo == t.clientLo
+        && virtualHi == t.virtualHi
+        && virtualLo == t.virtualLo
+        && virtualPort == t.virtualPort
+        && Objects.equals(peData, t.peData);
   }
 
   /** Catches up with timer firings before {@code now}: each one found controlled connections. */
@@ -109,14 +189,15 @@ final class Template implements TemplateView {
     if (now >= expiresAt) {
       long firings = (now - expiresAt) / EXPIRE_LATER_NANOS + 1;
       expiresAt += firings * EXPIRE_LATER_NANOS;
-      timeoutNanos = EXPIRE_LATER_NANOS; // [Q] §3.4 item 4: the stored timeout stays 60 s
+      timeoutSeconds =
+          seconds(EXPIRE_LATER_NANOS); // [Q] §3.4 item 4: the stored timeout stays 60 s
     }
   }
 
   /** Restarts the timer on use (§3.4 item 1) and returns the new removal time. */
   synchronized long refresh(long now) {
     advance(now);
-    expiresAt = now + timeoutNanos;
+    expiresAt = now + timeoutSeconds * 1_000_000_000L;
     return removalAt();
   }
 
@@ -153,12 +234,12 @@ final class Template implements TemplateView {
 
   /** Returns the stored timeout in seconds, as a sync message carries it. */
   synchronized long timeoutSeconds() {
-    return timeoutNanos / 1_000_000_000L;
+    return timeoutSeconds;
   }
 
   /** Restarts the timer with a timeout received from a sync master. */
   synchronized long resync(long now, long newTimeoutNanos) {
-    timeoutNanos = newTimeoutNanos;
+    timeoutSeconds = seconds(newTimeoutNanos);
     expiresAt = now + newTimeoutNanos;
     return removalAt();
   }
@@ -182,7 +263,7 @@ final class Template implements TemplateView {
 
   @Override
   public Protocol protocol() {
-    return protocol;
+    return PROTOCOLS[protocol];
   }
 
   @Override
@@ -217,7 +298,7 @@ final class Template implements TemplateView {
 
   @Override
   public @Nullable PersistenceEngine engine() {
-    return key.engine; // kept once, in the key: 4 bytes a template fewer
+    return engine;
   }
 
   @Override

@@ -36,12 +36,12 @@ final class TemplateCodec {
   static Sync.Entry entry(Template t, boolean withPeData) {
     Sync.Entry e = new Sync.Entry();
     e.ipv6 = t.ipv6;
-    e.protocol = t.protocol.number();
+    e.protocol = t.protocol().number();
     e.flags = Sync.F_TEMPLATE | Sync.methodFlag(t.destination.method);
     e.state = t.isAssured() ? 1 : 0;
     e.vport = t.virtualPort;
     e.dport = t.destinationPort;
-    e.fwmark = t.protocol == Protocol.IP ? (int) t.virtualLo : 0;
+    e.fwmark = t.protocol() == Protocol.IP ? (int) t.virtualLo : 0;
     e.timeoutSeconds = t.timeoutSeconds();
     e.caddr = IpAddress.of(t.ipv6, t.clientHi, t.clientLo);
     e.vaddr = IpAddress.of(t.ipv6, t.virtualHi, t.virtualLo);

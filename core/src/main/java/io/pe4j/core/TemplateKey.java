@@ -4,14 +4,14 @@ import io.pe4j.api.ConnParam;
 import io.pe4j.api.PeData;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The key of the template table. One final class serves as the stored key of a template and as a
- * reusable, thread-confined probe over a {@link ConnParam}, so a template hit allocates nothing
- * (the probe is never stored). With pe data, equality and hash are the engine's {@code ctMatch} and
- * {@code hashKey} (spec §3.2); without, the key fields.
+ * A lookup in the template table: a reusable, thread-confined probe over a {@link ConnParam}, so a
+ * template hit allocates nothing. It is never stored — a stored template is its own key (see {@link
+ * Template#equals}). With pe data, a probe finds the template that the engine's {@code ctMatch}
+ * accepts, in the bucket of the engine's {@code hashKey} (spec §3.2); without, the one with the
+ * same key fields.
  */
 final class TemplateKey {
 
@@ -24,37 +24,10 @@ final class TemplateKey {
   int virtualPort;
   @Nullable PersistenceEngine engine;
 
-  /** Set on a probe: the parameter whose pe data it looks up. */
+  /** The parameter whose pe data it looks up. */
   @Nullable ConnParam param;
 
-  /** Set on a stored key: its template. */
-  @Nullable Template template;
-
-  /** An invalidated template's key equals only itself (spec §3.5, ports FFFF). */
-  boolean identityOnly;
-
   int hash;
-
-  static TemplateKey stored(Template t, @Nullable PersistenceEngine engine, int hash) {
-    TemplateKey k = new TemplateKey();
-    k.ipv6 = t.ipv6;
-    k.protocol = t.protocol;
-    k.clientHi = t.clientHi;
-    k.clientLo = t.clientLo;
-    k.virtualHi = t.virtualHi;
-    k.virtualLo = t.virtualLo;
-    k.virtualPort = t.virtualPort;
-    k.engine = engine;
-    k.template = t;
-    k.hash = hash;
-    return k;
-  }
-
-  static TemplateKey invalidated(Template t) {
-    TemplateKey k = stored(t, t.engine(), System.identityHashCode(t));
-    k.identityOnly = true;
-    return k;
-  }
 
   /** Points this probe at {@code p}; {@code engine} is null when the lookup carries no pe data. */
   TemplateKey probe(ConnParam p, @Nullable PersistenceEngine engine, int seed) {
@@ -67,8 +40,6 @@ final class TemplateKey {
     this.virtualPort = p.virtualPort();
     this.engine = engine;
     this.param = p;
-    this.template = null;
-    this.identityOnly = false;
     int h;
     if (engine != null) {
       try {
@@ -92,14 +63,9 @@ final class TemplateKey {
     return engine != null && p != null && p.hasPeData() ? p.peDataCopy() : null;
   }
 
-  private @Nullable PeData storedPeData() {
-    Template t = template;
-    return t == null ? null : t.peData;
-  }
-
   private boolean hasPeData() {
     ConnParam p = param;
-    return template != null ? storedPeData() != null : p != null && p.hasPeData() && engine != null;
+    return p != null && p.hasPeData() && engine != null;
   }
 
   @Override
@@ -107,48 +73,36 @@ final class TemplateKey {
     return hash;
   }
 
+  /**
+   * Whether this probe finds {@code o}: a template of the same engine, not invalidated, that the
+   * engine's {@code ctMatch} accepts (with pe data) or with the same key fields (without). A probe
+   * equals only itself among probes; they are never stored.
+   */
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof TemplateKey)) {
+    if (!(o instanceof Template)) {
       return false;
     }
-    TemplateKey other = (TemplateKey) o;
-    if (identityOnly || other.identityOnly || engine != other.engine) {
+    Template t = (Template) o;
+    PersistenceEngine e = engine;
+    if (t.isIdentityOnly() || e != t.engine) {
       return false;
     }
     boolean pe = hasPeData();
-    if (pe != other.hasPeData()) {
+    if (pe != (t.peData != null)) {
       return false;
     }
-    if (!pe) {
-      return sameFields(other);
+    ConnParam p = param;
+    if (!pe || e == null || p == null) {
+      return t.sameKeyFields(this);
     }
-    PersistenceEngine e = Objects.requireNonNull(engine);
-    ConnParam probe =
-        param != null && template == null
-            ? param
-            : other.param != null && other.template == null ? other.param : null;
-    Template stored = template != null ? template : other.template;
-    if (probe != null && stored != null) {
-      try {
-        return e.ctMatch(probe, stored);
-      } catch (RuntimeException ex) {
-        return false;
-      }
+    try {
+      return e.ctMatch(p, t);
+    } catch (RuntimeException ex) {
+      return false;
     }
-    return sameFields(other) && Objects.equals(storedPeData(), other.storedPeData());
-  }
-
-  private boolean sameFields(TemplateKey o) {
-    return ipv6 == o.ipv6
-        && protocol == o.protocol
-        && clientHi == o.clientHi
-        && clientLo == o.clientLo
-        && virtualHi == o.virtualHi
-        && virtualLo == o.virtualLo
-        && virtualPort == o.virtualPort;
   }
 }

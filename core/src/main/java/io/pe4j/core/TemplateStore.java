@@ -30,23 +30,29 @@ interface TemplateStore {
   @Nullable Template get(TemplateKey probe);
 
   /**
-   * Stores {@code fresh} under {@code fresh.key} unless a live template is stored there, and
-   * returns the one stored; runs {@code onInsert} with the template that went in, inside the atomic
-   * insertion (a shared store may put in the template another node created instead of {@code
-   * fresh}). The timer starts at the stored template's {@code removalAt()}.
+   * Stores {@code fresh} (its own key) unless a live template is stored there, and returns the one
+   * stored; runs {@code onInsert} with the template that went in, inside the atomic insertion (a
+   * shared store may put in the template another node created instead of {@code fresh}). The timer
+   * starts at the stored template's {@code removalAt()}.
    */
   Template putIfAbsent(Template fresh, java.util.function.Consumer<Template> onInsert);
 
-  /** Stores {@code t} under {@code t.key}, removing after {@code removalAt} (an invalidation). */
+  /**
+   * Stores {@code t} under itself (an invalidated template is rekeyed first), removing after {@code
+   * removalAt} (an invalidation).
+   */
   void put(Template t, long removalAt, long now);
 
-  /** Moves the removal time of {@code t} if it is stored; does nothing otherwise. */
+  /**
+   * Moves the removal time of {@code t} to {@code removalAt} (which is {@code t.removalAt()}) if it
+   * is stored; does nothing otherwise.
+   */
   void expireAt(Template t, long removalAt, long now);
 
-  /** Removes {@code t} if it is stored under its key; the expiry listener is not told. */
+  /** Removes {@code t} if it is stored; the expiry listener is not told. */
   boolean remove(Template t);
 
-  /** Returns whether {@code t} is stored under its key. */
+  /** Returns whether {@code t} is stored. */
   boolean contains(Template t);
 
   /** Runs pending expiry now. */

@@ -3,7 +3,6 @@ package io.pe4j.core;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -28,8 +27,12 @@ final class TemplateTable {
       new java.util.concurrent.atomic.LongAdder();
   // Templates in creation order, the newest `max` of them: where a full table looks for
   // templates that never became established (the kernel's drop_entry defence, for templates).
-  private final ConcurrentLinkedQueue<Template> creationOrder = new ConcurrentLinkedQueue<>();
-  private final AtomicLong creationOrderSize = new AtomicLong();
+  // Linked through the templates themselves (4 bytes a template, not a 24-byte queue node);
+  // guarded by creationOrderLock — taken once per new template, never on a hit.
+  private final Object creationOrderLock = new Object();
+  private @Nullable Template creationOrderHead;
+  private @Nullable Template creationOrderTail;
+  private long creationOrderSize;
 
   TemplateTable(
       com.github.benmanes.caffeine.cache.Ticker ticker,
@@ -72,12 +75,34 @@ final class TemplateTable {
     }
     Template winner = store.putIfAbsent(fresh, this::arrived);
     if (winner == fresh && mayEvict) {
-      creationOrder.offer(fresh);
-      if (creationOrderSize.incrementAndGet() > max && creationOrder.poll() != null) {
-        creationOrderSize.decrementAndGet();
+      synchronized (creationOrderLock) {
+        Template tail = creationOrderTail;
+        if (tail == null) {
+          creationOrderHead = fresh;
+        } else {
+          tail.nextCreated = fresh;
+        }
+        creationOrderTail = fresh;
+        if (++creationOrderSize > max) {
+          pollOldest();
+        }
       }
     }
     return winner;
+  }
+
+  /** Takes the oldest template off the creation order; the caller holds its lock. */
+  private @Nullable Template pollOldest() {
+    Template head = creationOrderHead;
+    if (head != null) {
+      creationOrderHead = head.nextCreated;
+      head.nextCreated = null;
+      if (creationOrderHead == null) {
+        creationOrderTail = null;
+      }
+      creationOrderSize--;
+    }
+    return head;
   }
 
   /**
@@ -91,11 +116,13 @@ final class TemplateTable {
    */
   private boolean evictUnestablished() {
     for (int i = 0; i < 1024; i++) {
-      Template t = creationOrder.poll();
+      Template t;
+      synchronized (creationOrderLock) {
+        t = pollOldest();
+      }
       if (t == null) {
         return false;
       }
-      creationOrderSize.decrementAndGet();
       if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
         continue; // established (or leaving): it keeps its place in the table
       }
@@ -148,7 +175,7 @@ final class TemplateTable {
     }
     t.virtualPort = 0xffff;
     t.destinationPort = 0xffff;
-    t.key = TemplateKey.invalidated(t);
+    t.identityOnly();
     long removal = t.removalAt();
     if (removal > now) {
       store.put(t, removal, now);

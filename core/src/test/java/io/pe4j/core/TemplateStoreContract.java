@@ -96,6 +96,26 @@ abstract class TemplateStoreContract {
     assertNull(store.get(probe("a@h")));
   }
 
+  /**
+   * A template that left (its timer, a removal) and a newer one of the same Call-ID are equal as
+   * keys; removing or re-timing the old one must leave the newer one alone. (The eviction queue
+   * still holds old templates: with value equality a stale eviction removed a live call's.)
+   */
+  @Test
+  void removeAndExpireAt_ofAStaleTemplate_leaveTheNewerOneOfTheSameKeyAlone() {
+    Template old = template("a@h", 60);
+    store.putIfAbsent(old, x -> {});
+    assertTrue(store.remove(old));
+    Template newer = template("a@h", 60);
+    assertSame(newer, store.putIfAbsent(newer, x -> {}));
+    assertTrue(!store.remove(old), "the old one is not stored");
+    assertTrue(!store.contains(old));
+    store.expireAt(old, 0, clock.read());
+    assertSame(newer, store.get(probe("a@h")), "the newer one is still stored, its timer kept");
+    assertEquals(List.of(newer), store.snapshot());
+    assertEquals(List.of(), expired);
+  }
+
   @Test
   void expiry_tellsTheListenerOnce_removalDoesNot_withinTheStatedLag() {
     Template a = template("a@h", 60);
@@ -118,7 +138,7 @@ abstract class TemplateStoreContract {
     store.putIfAbsent(t, x -> {});
     assertTrue(store.remove(t));
     t.virtualPort = 0xffff;
-    t.key = TemplateKey.invalidated(t);
+    t.identityOnly();
     store.put(t, 30 * SECOND, clock.read());
     assertNull(store.get(probe("a@h")), "the old key no longer finds it");
     assertEquals(List.of(t), store.snapshot(), "still listed");
