@@ -8,6 +8,7 @@
 #   bash bench/floor/oneway.sh RATES SECONDS [JAR] [JVM_OPTIONS]
 #   bash bench/floor/oneway.sh "30000 60000 120000 150000" 10 cli/target/pe4j.jar
 # THREADS=2 PE4J_CPUS=0,1 runs pe4j with two event loops on both cores (the generator stays on 0).
+# BALANCERS="floor floor-nat pe4j" adds the full-NAT floor (relay -n: a socket per client, epoll).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -21,8 +22,9 @@ s1=$(free_port); s2=$(free_port); s3=$(free_port)
 echo "generator alone: $(taskset -c 0 "$out/gen" "$s1" "$last" "$seconds" $$ "$s1" "$s2" "$s3")"
 for balancer in ${BALANCERS:-floor pe4j}; do
   vport=$(free_port); s1=$(free_port); s2=$(free_port); s3=$(free_port)
-  if [ $balancer = floor ]; then
-    taskset -c 1 "$out/relay" "$vport" "$s1" "$s2" "$s3" > "$out/relay.log" 2>&1 &
+  if [ $balancer = floor ] || [ $balancer = floor-nat ]; then
+    nat=(); [ $balancer = floor ] || nat=(-n)
+    taskset -c 1 "$out/relay" "${nat[@]}" "$vport" "$s1" "$s2" "$s3" > "$out/relay.log" 2>&1 &
     log=$out/relay.log
   else
     {

@@ -110,12 +110,27 @@ final class Relay {
    * {@code sendmmsg}, not one {@code sendmsg} each. Confined to the reading socket's event loop.
    */
   static final class Batch {
-    /** Datagrams written before a flush, at most: a burst a small receive buffer can take. */
-    static final int MAX_BURST = Integer.getInteger("pe4j.sendBurst", 8);
+    /**
+     * Datagrams to clients written before a flush, at most: a burst a small receive buffer can take
+     * (SIPp's uac, with its default 64 KiB, dropped responses at 4,000 calls/s without a limit).
+     */
+    static final int TO_CLIENTS = Integer.getInteger("pe4j.sendBurst", 8);
 
+    /**
+     * Datagrams to real servers written before a flush, at most: servers are provisioned for a
+     * balancer's bursts, and a flush every 8 cost 1.2–1.9× the CPU per datagram of one every 64
+     * (BENCHMARKS.md §11).
+     */
+    static final int TO_SERVERS = Integer.getInteger("pe4j.serverBurst", 64);
+
+    private final int limit;
     private Channel[] pending = new Channel[8];
     private int size;
     private int writes;
+
+    Batch(int limit) {
+      this.limit = Math.max(1, limit);
+    }
 
     void add(Channel c) {
       if (!holds(c)) {
@@ -124,7 +139,7 @@ final class Relay {
         }
         pending[size++] = c;
       }
-      if (++writes >= MAX_BURST) {
+      if (++writes >= limit) {
         flush();
       }
     }
@@ -182,7 +197,7 @@ final class Relay {
   /** Datagrams from clients to a virtual service. */
   private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Binding binding;
-    private final Batch batch = new Batch();
+    private final Batch batch = new Batch(Batch.TO_SERVERS);
 
     ClientSide(Binding binding) {
       this.binding = binding;
@@ -456,7 +471,7 @@ final class Relay {
     private final Session session;
     private final IpAddress clientAddress;
     private final boolean ipv6;
-    private final Batch batch = new Batch();
+    private final Batch batch = new Batch(Batch.TO_CLIENTS);
 
     ServerSide(Session session) {
       this.session = session;

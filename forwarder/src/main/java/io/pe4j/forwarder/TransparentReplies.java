@@ -28,7 +28,7 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
   private final Relay relay;
   private final ForwarderStats stats;
   private final Map<InetSocketAddress, Relay.Binding> bindings;
-  private final Relay.Batch batch = new Relay.Batch();
+  private final Relay.Batch batch = new Relay.Batch(Relay.Batch.TO_CLIENTS);
 
   TransparentReplies(
       Ipvs ipvs,
