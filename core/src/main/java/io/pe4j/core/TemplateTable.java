@@ -33,6 +33,8 @@ final class TemplateTable {
   private @Nullable Template creationOrderHead;
   private @Nullable Template creationOrderTail;
   private long creationOrderSize;
+  // One instance, not a new method reference per created template.
+  private final java.util.function.Consumer<Template> onArrived = this::arrived;
 
   TemplateTable(
       com.github.benmanes.caffeine.cache.Ticker ticker,
@@ -73,7 +75,7 @@ final class TemplateTable {
         return null;
       }
     }
-    Template winner = store.putIfAbsent(fresh, this::arrived);
+    Template winner = store.putIfAbsent(fresh, onArrived);
     if (winner == fresh && mayEvict) {
       synchronized (creationOrderLock) {
         Template tail = creationOrderTail;
