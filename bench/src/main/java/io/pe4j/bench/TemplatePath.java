@@ -55,6 +55,15 @@ public class TemplatePath {
   public int templates = 1000;
 
   /**
+   * Whether all threads probe the same calls ({@code true}) or each its own share of them, as the
+   * forwarder's event loops do: a call's datagrams come from one client socket, which {@code
+   * SO_REUSEPORT} keeps on one loop. With a shared pool, a refresh on one core invalidates the
+   * lines the other core is about to read.
+   */
+  @Param({"true"})
+  public boolean shared = true;
+
+  /**
    * The real clock plus what the benchmark adds, so that miss templates expire: each hit refreshes
    * its template to a later time, as on the wire (a frozen clock would leave Caffeine's timer where
    * it was).
@@ -144,12 +153,28 @@ public class TemplatePath {
     int missDigits;
     long missCounter;
 
+    PeData[] keys = new PeData[0];
+
     @Setup(Level.Trial)
-    public void setUp(TemplatePath b) {
+    public void setUp(TemplatePath b, org.openjdk.jmh.infra.ThreadParams threads) {
       hits = new Datagram[POOL];
+      keys = b.caffeineKeys;
       Random random = new Random(Thread.currentThread().getId());
+      byte[][] payloads = b.hitPayloads;
+      if (!b.shared) { // this thread's share: the calls whose number is its index modulo the count
+        int count = threads.getThreadCount();
+        int index = threads.getThreadIndex();
+        Random pick = new Random(42 + index);
+        payloads = new byte[POOL][];
+        keys = new PeData[POOL];
+        for (int k = 0; k < POOL; k++) {
+          int id = pick.nextInt(b.templates / count) * count + index;
+          payloads[k] = Messages.invite(id);
+          keys[k] = PeData.of(Messages.callId(id).getBytes(StandardCharsets.US_ASCII));
+        }
+      }
       for (int k = 0; k < POOL; k++) {
-        byte[] p = b.hitPayloads[k];
+        byte[] p = payloads[k];
         hits[k] =
             new Datagram()
                 .set(
@@ -195,7 +220,7 @@ public class TemplatePath {
   public @Nullable Boolean extractThenCaffeineGetIfPresent(PerThread t) {
     int k = t.next++ & (POOL - 1);
     SIP.fillParam(t.param, t.hits[k]);
-    return caffeine.getIfPresent(caffeineKeys[k]);
+    return caffeine.getIfPresent(t.keys[k]);
   }
 
   private static final io.pe4j.api.PersistenceEngine SIP = new io.pe4j.engine.sip.SipEngine();
