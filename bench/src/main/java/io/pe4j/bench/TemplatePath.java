@@ -161,14 +161,15 @@ public class TemplatePath {
       keys = b.caffeineKeys;
       Random random = new Random(Thread.currentThread().getId());
       byte[][] payloads = b.hitPayloads;
-      if (!b.shared) { // this thread's share: the calls whose number is its index modulo the count
+      if (!b.shared) { // this thread's share: a range of calls, created together in memory
         int count = threads.getThreadCount();
         int index = threads.getThreadIndex();
         Random pick = new Random(42 + index);
         payloads = new byte[POOL][];
         keys = new PeData[POOL];
         for (int k = 0; k < POOL; k++) {
-          int id = pick.nextInt(b.templates / count) * count + index;
+          int share = b.templates / count;
+          int id = index * share + pick.nextInt(share);
           payloads[k] = Messages.invite(id);
           keys[k] = PeData.of(Messages.callId(id).getBytes(StandardCharsets.US_ASCII));
         }
