@@ -16,12 +16,10 @@ class PeDataTest {
    */
   @Test
   void contentEquals_agreesWithArraysEquals_inEveryKindOfBuffer() {
-    long seed = System.nanoTime();
-    System.out.println("PeDataTest seed " + seed);
+    long seed = seed("contentEquals");
     Random random = new Random(seed);
     for (int length = 1; length <= PeData.MAX_LENGTH; length++) {
-      byte[] key = new byte[length];
-      random.nextBytes(key);
+      byte[] key = randomBytes(random, length);
       PeData data = PeData.of(key);
       int offset = random.nextInt(40);
       byte[] wire = new byte[offset + length + random.nextInt(40)];
@@ -50,12 +48,10 @@ class PeDataTest {
     assertEquals(
         0x248bfa47,
         PeData.of("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).hash(0));
-    long seed = System.nanoTime();
-    System.out.println("PeDataTest seed " + seed);
+    long seed = seed("hash");
     Random random = new Random(seed);
     for (int length = 1; length <= PeData.MAX_LENGTH; length++) {
-      byte[] key = new byte[length];
-      random.nextBytes(key);
+      byte[] key = randomBytes(random, length);
       int expected = reference(key, 42);
       assertEquals(expected, PeData.of(key).hash(42), "seed " + seed + ", length " + length);
       for (ByteBuffer b : buffers(key)) {
@@ -94,6 +90,19 @@ class PeDataTest {
     h ^= h >>> 13;
     h *= 0xc2b2ae35;
     return h ^ (h >>> 16);
+  }
+
+  private static long seed(String test) {
+    long seed = Long.getLong("pe4j.seed", System.nanoTime());
+    System.out.println(
+        "PeDataTest " + test + " seed=" + seed + " (replay: -Dpe4j.seed=" + seed + ")");
+    return seed;
+  }
+
+  private static byte[] randomBytes(Random random, int length) {
+    byte[] b = new byte[length];
+    random.nextBytes(b);
+    return b;
   }
 
   private static ByteBuffer[] buffers(byte[] wire) {

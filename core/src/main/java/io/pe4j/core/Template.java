@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 final class Template implements TemplateView {
 
   static final long EXPIRE_LATER_NANOS = 60_000_000_000L;
+  private static final int EXPIRE_LATER_SECONDS = 60;
 
   private static final Protocol[] PROTOCOLS = Protocol.values();
 
@@ -137,13 +138,25 @@ final class Template implements TemplateView {
 
   /** Whether a probe has this template's key fields (address family, protocol, addresses, port). */
   boolean sameKeyFields(TemplateKey p) {
-    return ipv6 == p.ipv6
-        && protocol == p.protocol.ordinal()
-        && clientHi == p.clientHi
-        && clientLo == p.clientLo
-        && virtualHi == p.virtualHi
-        && virtualLo == p.virtualLo
-        && virtualPort == p.virtualPort;
+    return sameKeyFields(
+        p.ipv6,
+        p.protocol.ordinal(),
+        p.clientHi,
+        p.clientLo,
+        p.virtualHi,
+        p.virtualLo,
+        p.virtualPort);
+  }
+
+  private boolean sameKeyFields(
+      boolean v6, int protocolOrdinal, long cHi, long cLo, long vHi, long vLo, int vPort) {
+    return ipv6 == v6
+        && protocol == protocolOrdinal
+        && clientHi == cHi
+        && clientLo == cLo
+        && virtualHi == vHi
+        && virtualLo == vLo
+        && virtualPort == vPort;
   }
 
   boolean isIdentityOnly() {
@@ -174,13 +187,8 @@ final class Template implements TemplateView {
     return !identityOnly
         && !t.identityOnly
         && engine == t.engine
-        && ipv6 == t.ipv6
-        && protocol == t.protocol
-        && clientHi == t.clientHi
-        && clientLo == t.clientLo
-        && virtualHi == t.virtualHi
-        && virtualLo == t.virtualLo
-        && virtualPort == t.virtualPort
+        && sameKeyFields(
+            t.ipv6, t.protocol, t.clientHi, t.clientLo, t.virtualHi, t.virtualLo, t.virtualPort)
         && Objects.equals(peData, t.peData);
   }
 
@@ -189,8 +197,7 @@ final class Template implements TemplateView {
     if (now >= expiresAt) {
       long firings = (now - expiresAt) / EXPIRE_LATER_NANOS + 1;
       expiresAt += firings * EXPIRE_LATER_NANOS;
-      timeoutSeconds =
-          seconds(EXPIRE_LATER_NANOS); // [Q] §3.4 item 4: the stored timeout stays 60 s
+      timeoutSeconds = EXPIRE_LATER_SECONDS; // [Q] §3.4 item 4: the stored timeout stays 60 s
     }
   }
 
