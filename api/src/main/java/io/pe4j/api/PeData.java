@@ -86,12 +86,20 @@ public final class PeData {
       int from = buffer.arrayOffset() + offset;
       return Arrays.equals(buffer.array(), from, from + length, bytes, 0, length);
     }
-    // a direct buffer: eight bytes a step, read in the buffer's own order on both sides
-    VarHandle longs = buffer.order() == ByteOrder.BIG_ENDIAN ? LONGS_BE : LONGS_LE;
+    // a direct buffer: eight bytes a step, read in the buffer's own order on both sides (each
+    // VarHandle used as a constant: one chosen at run time would not be inlined)
     int i = 0;
-    for (; i + 8 <= length; i += 8) {
-      if (buffer.getLong(offset + i) != (long) longs.get(bytes, i)) {
-        return false;
+    if (buffer.order() == ByteOrder.BIG_ENDIAN) {
+      for (; i + 8 <= length; i += 8) {
+        if (buffer.getLong(offset + i) != (long) LONGS_BE.get(bytes, i)) {
+          return false;
+        }
+      }
+    } else {
+      for (; i + 8 <= length; i += 8) {
+        if (buffer.getLong(offset + i) != (long) LONGS_LE.get(bytes, i)) {
+          return false;
+        }
       }
     }
     for (; i < length; i++) {
