@@ -31,7 +31,7 @@ final class DoctorCommand implements Callable<Integer> {
       names = "--tproxy-port",
       paramLabel = "PORT",
       description = "the port of pe4j forward --tproxy-port (default 15060)")
-  private int port = 15060;
+  private int port = ForwardCommand.DEFAULT_TPROXY_PORT;
 
   @Option(
       names = "--mark",

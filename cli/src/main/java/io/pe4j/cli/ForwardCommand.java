@@ -178,7 +178,10 @@ final class ForwardCommand implements Callable<Integer> {
       names = "--tproxy-port",
       paramLabel = "PORT",
       description = "with --transparent: the port the TPROXY rule delivers to (default 15060)")
-  private int tproxyPort = 15060;
+  private int tproxyPort = DEFAULT_TPROXY_PORT;
+
+  /** The port a TPROXY rule delivers servers' replies to, in transparent mode, by default. */
+  static final int DEFAULT_TPROXY_PORT = 15060;
 
   @Option(
       names = "--warm-up",

@@ -1,6 +1,7 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
@@ -20,15 +21,21 @@ final class CaffeineTemplateStore implements TemplateStore {
 
   private final Cache<Object, Template> cache;
   private final VarExpiration<Object, Template> timers;
+  private final Policy<Object, Template> policy;
 
   CaffeineTemplateStore(Ticker ticker, Consumer<Template> onExpired) {
     this.cache = Expiring.cache(ticker, Template::removalAt, onExpired);
-    this.timers = cache.policy().expireVariably().orElseThrow();
+    this.policy = cache.policy();
+    this.timers = policy.expireVariably().orElseThrow();
   }
 
+  /**
+   * A quiet lookup: it honours expiry but does not ask the template for its removal time (under the
+   * template's lock) as a read through {@link Expiring} would; only {@link #expireAt} needs that.
+   */
   @Override
   public @Nullable Template get(TemplateKey probe) {
-    return cache.getIfPresent(probe);
+    return policy.getIfPresentQuietly(probe);
   }
 
   @Override

@@ -363,7 +363,7 @@ public final class Forwarder implements AutoCloseable {
               .option(ChannelOption.SO_REUSEADDR, true)
               .option(EpollChannelOption.SO_REUSEPORT, true)
               .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1))
-              .handler(new TransparentReplies(ipvs, relay, stats, bindings))
+              .handler(new TransparentReplies(relay, stats, bindings))
               .bind(new InetSocketAddress(tproxyPort))
               .awaitUninterruptibly();
       if (!f.isSuccess()) {

@@ -486,13 +486,8 @@ final class Relay {
       InetSocketAddress server = packet.sender();
       ByteBuf content = packet.content();
       int length = content.readableBytes();
-      Datagram d = view(content, server, clientAddress, session.client.getPort());
-      Verdict v;
-      try {
-        v = ipvs.processFromServer(d);
-      } catch (RuntimeException e) {
-        stats.replyDrop("core error");
-        LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
+      Verdict v = fromServer(content, server, clientAddress, session.client.getPort());
+      if (v == null) {
         return;
       }
       if (v.kind() != Verdict.Kind.OUT || !session.binding.vipAddress.equals(v.address())) {
@@ -531,9 +526,19 @@ final class Relay {
     batch.add(vipSocket);
   }
 
-  /** This thread's view of a server's datagram from {@code server} to {@code client}. */
-  Datagram serverView(ByteBuf content, InetSocketAddress server, InetSocketAddress client) {
-    return view(content, server, IpAddress.of(client.getAddress()), client.getPort());
+  /**
+   * Runs a server's datagram to {@code client:clientPort} through the core's return path; null when
+   * the core failed on it (counted as a reply drop, logged).
+   */
+  @Nullable Verdict fromServer(
+      ByteBuf content, InetSocketAddress server, IpAddress client, int clientPort) {
+    try {
+      return ipvs.processFromServer(view(content, server, client, clientPort));
+    } catch (RuntimeException e) {
+      stats.replyDrop("core error");
+      LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
+      return null;
+    }
   }
 
   /** Returns {@code client}'s session on {@code b}, or null, marking it answered now. */

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.pe4j.api.IpAddress;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.Verdict;
 import java.net.InetSocketAddress;
@@ -24,18 +25,13 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
 
   private static final System.Logger LOG = System.getLogger("io.pe4j.forwarder");
 
-  private final Ipvs ipvs;
   private final Relay relay;
   private final ForwarderStats stats;
   private final Map<InetSocketAddress, Relay.Binding> bindings;
   private final Relay.Batch batch = new Relay.Batch(Relay.Batch.TO_CLIENTS);
 
   TransparentReplies(
-      Ipvs ipvs,
-      Relay relay,
-      ForwarderStats stats,
-      Map<InetSocketAddress, Relay.Binding> bindings) {
-    this.ipvs = ipvs;
+      Relay relay, ForwarderStats stats, Map<InetSocketAddress, Relay.Binding> bindings) {
     this.relay = relay;
     this.stats = stats;
     this.bindings = bindings;
@@ -53,12 +49,9 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     ByteBuf content = packet.content();
     int length = content.readableBytes();
     boolean ipv6 = client.getAddress() instanceof java.net.Inet6Address;
-    Verdict v;
-    try {
-      v = ipvs.processFromServer(relay.serverView(content, server, client));
-    } catch (RuntimeException e) {
-      stats.replyDrop("core error");
-      LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from server " + server, e);
+    Verdict v =
+        relay.fromServer(content, server, IpAddress.of(client.getAddress()), client.getPort());
+    if (v == null) {
       return;
     }
     Relay.Binding binding = null;

@@ -55,10 +55,7 @@ public final class Warmup {
         t.start();
         echoes.add(t);
       }
-      int vport;
-      try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-        vport = probe.getLocalPort();
-      }
+      int vport = io.pe4j.forwarder.sip.DemoRun.freePort();
       String vip = "127.0.0.1:" + vport;
       boolean sip = ipvs.engines().get("sip") != null;
       ipvs.ipvsadm("-A -u " + vip + " -s rr -p 60 -M 0.0.0.0 -o" + (sip ? " --pe sip" : ""));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
+import io.pe4j.api.IpAddress;
 import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
@@ -124,10 +125,9 @@ class WireTest {
   void datagramsOfEverySize_crossWholeBothWays(String host, int max, boolean nio) throws Exception {
     Ipvs ipvs = Ipvs.builder().build();
     int vport = DemoRun.freePort();
-    String vip = host.contains(":") ? "[" + host + "]:" + vport : host + ":" + vport;
+    String vip = IpAddress.parse(host).withPort(vport);
     try (EchoServer server = new EchoServer(host)) {
-      String real =
-          host.contains(":") ? "[" + host + "]:" + server.port() : host + ":" + server.port();
+      String real = IpAddress.parse(host).withPort(server.port());
       ipvs.ipvsadm("-A -u " + vip + " -s rr");
       ipvs.ipvsadm("-a -u " + vip + " -r " + real + " -m");
       Forwarder.Builder b = Forwarder.builder(ipvs).threads(1);
@@ -170,10 +170,9 @@ class WireTest {
   void burstOfDatagramsOfEverySize_readInBatches_crossWhole(String host, int max) throws Exception {
     Ipvs ipvs = Ipvs.builder().build();
     int vport = DemoRun.freePort();
-    String vip = host.contains(":") ? "[" + host + "]:" + vport : host + ":" + vport;
+    String vip = IpAddress.parse(host).withPort(vport);
     try (EchoServer server = new EchoServer(host)) {
-      String real =
-          host.contains(":") ? "[" + host + "]:" + server.port() : host + ":" + server.port();
+      String real = IpAddress.parse(host).withPort(server.port());
       ipvs.ipvsadm("-A -u " + vip + " -s rr");
       ipvs.ipvsadm("-a -u " + vip + " -r " + real + " -m");
       try (Forwarder f = Forwarder.builder(ipvs).threads(1).build().start();
