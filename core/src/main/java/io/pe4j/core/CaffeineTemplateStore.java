@@ -12,53 +12,85 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link TemplateStore}: a Caffeine cache with variable expiry on the injected ticker.
- * Visibility is exact (Caffeine never returns an entry past its expiry); physical removal runs on
- * Caffeine's timer wheel, up to about 1.07 s late, and the eviction listener runs inside the atomic
- * removal, so the table's counts stay exact. A template is its own key; lookups pass a {@link
- * TemplateKey} probe.
+ * A template is its own key; lookups pass a {@link TemplateKey} probe.
+ *
+ * <p>Caffeine's timer for a template is the last nanosecond of the {@linkplain
+ * Template#GRANULE_SHIFT granule} (about 1.07 s) that holds its removal time, not the removal time
+ * itself: a refresh that keeps the removal time in its granule (a call's datagrams less than a
+ * second apart) then does not touch Caffeine at all — on two threads that halved the hit's cost
+ * (BENCHMARKS.md §13). The price is physical removal up to one granule after the removal time
+ * (before: at the next clean-up); the eviction listener still runs inside the atomic removal, so
+ * the table's counts stay exact (they too lag by up to a granule; a full table's eviction order
+ * removes such a template as expired when it meets one). Visibility stays exact: a lookup checks
+ * the template's own removal time, a snapshot leaves such templates out, and a creation replaces
+ * one.
  */
 final class CaffeineTemplateStore implements TemplateStore {
 
+  private final Ticker ticker;
+  private final Consumer<Template> onExpired;
   private final Cache<Object, Template> cache;
   private final VarExpiration<Object, Template> timers;
   private final Policy<Object, Template> policy;
 
   CaffeineTemplateStore(Ticker ticker, Consumer<Template> onExpired) {
-    this.cache = Expiring.cache(ticker, Template::removalAt, onExpired);
+    this.ticker = ticker;
+    this.onExpired = onExpired;
+    this.cache = Expiring.cache(ticker, Template::scheduledRemoval, onExpired);
     this.policy = cache.policy();
     this.timers = policy.expireVariably().orElseThrow();
   }
 
   /**
-   * A quiet lookup: it honours expiry but does not ask the template for its removal time (under the
-   * template's lock) as a read through {@link Expiring} would; only {@link #expireAt} needs that.
+   * A quiet lookup (no read recorded, no timer moved), then the template's own removal time, read
+   * without its lock: Caffeine's timer may lie up to a granule beyond it.
    */
   @Override
-  public @Nullable Template get(TemplateKey probe) {
-    return policy.getIfPresentQuietly(probe);
+  public @Nullable Template get(TemplateKey probe, long now) {
+    Template t = policy.getIfPresentQuietly(probe);
+    return t == null || t.removalAtRelaxed() - now <= 0 ? null : t;
   }
 
+  /**
+   * Inserts unless a live template is stored; one whose removal time passed but that Caffeine has
+   * not evicted yet (its timer is the end of the granule) is removed first, as expired.
+   */
   @Override
   public Template putIfAbsent(Template fresh, Consumer<Template> onInsert) {
-    return cache
-        .asMap()
-        .computeIfAbsent(
-            fresh,
-            k -> {
-              onInsert.accept(fresh);
-              return fresh;
-            });
+    while (true) {
+      Template stored =
+          cache
+              .asMap()
+              .computeIfAbsent(
+                  fresh,
+                  k -> {
+                    onInsert.accept(fresh);
+                    return fresh;
+                  });
+      if (stored == fresh || stored.removalAtRelaxed() - ticker.read() > 0) {
+        return stored;
+      }
+      removeIdentity(stored, true);
+    }
   }
 
   @Override
   public void put(Template t, long removalAt, long now) {
-    var unused = timers.put(t, t, Math.max(0, removalAt - now), TimeUnit.NANOSECONDS);
+    t.scheduledGranule = Template.granule(removalAt);
+    var unused =
+        timers.put(
+            t, t, Math.max(0, (removalAt | Template.GRANULE_MASK) - now), TimeUnit.NANOSECONDS);
   }
 
-  /** The cache reads {@code removalAt} from the template itself ({@link Expiring#retime}). */
+  /**
+   * Moves Caffeine's timer only when the removal time left the granule Caffeine last read: the
+   * cache then reads the new time from the template itself ({@link Expiring#retime}).
+   */
   @Override
   public void expireAt(Template t, long removalAt, long now) {
-    Expiring.retime(cache, t);
+    if (Template.granule(removalAt) != t.scheduledGranule) {
+      Expiring.retime(cache, t);
+    }
   }
 
   /**
@@ -67,6 +99,13 @@ final class CaffeineTemplateStore implements TemplateStore {
    */
   @Override
   public boolean remove(Template t) {
+    return removeIdentity(t, false);
+  }
+
+  /**
+   * Removes {@code t} itself; an expired one is handed to the expiry listener, inside the removal.
+   */
+  private boolean removeIdentity(Template t, boolean expired) {
     boolean[] removed = {false};
     cache
         .asMap()
@@ -77,6 +116,9 @@ final class CaffeineTemplateStore implements TemplateStore {
                 return v;
               }
               removed[0] = true;
+              if (expired) {
+                onExpired.accept(v);
+              }
               return null;
             });
     return removed[0];
@@ -92,9 +134,17 @@ final class CaffeineTemplateStore implements TemplateStore {
     cache.cleanUp();
   }
 
+  /** The live templates: those past their removal time but not yet evicted are left out. */
   @Override
   public List<Template> snapshot() {
     cache.cleanUp();
-    return new ArrayList<>(cache.asMap().values());
+    long now = ticker.read();
+    List<Template> out = new ArrayList<>();
+    for (Template t : cache.asMap().values()) {
+      if (t.removalAtRelaxed() - now > 0) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 }

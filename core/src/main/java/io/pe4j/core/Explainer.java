@@ -100,7 +100,7 @@ final class Explainer {
       sb.append(" pe ").append(keyEngine.name()).append(' ').append(param.peDataPrintable());
     }
     sb.append('\n');
-    Template t = templates.find(new TemplateKey().probe(param, keyEngine, seed));
+    Template t = templates.find(new TemplateKey().probe(param, keyEngine, seed), now);
     if (t == null) {
       sb.append("template:     none\n");
       return verdict(

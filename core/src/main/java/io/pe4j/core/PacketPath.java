@@ -130,7 +130,7 @@ final class PacketPath {
       }
     }
     TemplateKey probe = s.templateProbe.probe(param, keyEngine, seed);
-    Template t = templates.find(probe);
+    Template t = templates.find(probe, now);
     if (t != null && !isValid(t, null)) {
       invalidate(t, now);
       t = null;
@@ -423,7 +423,7 @@ final class PacketPath {
         return Verdict.out(d.sourceAddress(), d.sourcePort(), "not NATed: " + r.reason());
       }
       TemplateKey probe = s.templateProbe.probe(param, engine, seed);
-      t = templates.find(probe);
+      t = templates.find(probe, now);
       if (t != null && !isValid(t, dest)) {
         invalidate(t, now); // re-bind the Call-ID to the sending server
         t = null;

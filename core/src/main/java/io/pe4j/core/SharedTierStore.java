@@ -74,8 +74,8 @@ final class SharedTierStore implements TemplateStore {
    * this node instead of a get and a put.
    */
   @Override
-  public @Nullable Template get(TemplateKey probe) {
-    return local.get(probe);
+  public @Nullable Template get(TemplateKey probe, long now) {
+    return local.get(probe, now);
   }
 
   @Override
@@ -180,7 +180,7 @@ final class SharedTierStore implements TemplateStore {
   private void removedElsewhere(byte[] key) {
     Sync.Entry e = TemplateCodec.decode(key);
     TemplateKey probe = e == null ? null : codec.probe(e, new ConnParam());
-    Template t = probe == null ? null : local.get(probe);
+    Template t = probe == null ? null : local.get(probe, ticker.read());
     if (t != null && local.remove(t)) {
       gone.accept(t);
     }

@@ -154,7 +154,7 @@ public final class SyncPeer {
       return false;
     }
     long timeout = TemplateCodec.timeoutNanos(e);
-    Template t = templates.find(s.templateProbe.probe(s.param, fresh.engine(), seed));
+    Template t = templates.find(s.templateProbe.probe(s.param, fresh.engine(), seed), now);
     if (t == null) {
       fresh.synced = true;
       t = templates.create(fresh, false); // a backup never evicts for a sync entry

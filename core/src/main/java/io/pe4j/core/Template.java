@@ -4,6 +4,8 @@ import io.pe4j.api.PeData;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
 import io.pe4j.api.TemplateView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * template equals only itself (spec §3.5); it is rekeyed while out of the table.
  *
  * <p>Fields are laid out for size (112 bytes with compressed references): the protocol as a byte,
- * the stored timeout in whole seconds (the kernel's is seconds × HZ).
+ * ports as chars, the stored timeout in whole seconds (the kernel's is seconds × HZ).
  */
 final class Template implements TemplateView {
 
@@ -31,6 +33,30 @@ final class Template implements TemplateView {
 
   private static final Protocol[] PROTOCOLS = Protocol.values();
 
+  /**
+   * The store's timer granule: 2^30 ns (about 1.07 s), the span of a bucket of Caffeine's finest
+   * timer wheel. The store's timer is set to the last nanosecond of the granule that holds the
+   * removal time, so a refresh that keeps the removal time in the same granule need not move the
+   * timer at all; the template leaves the store (and the counts) at most one granule late, while
+   * lookups see it expire to the nanosecond.
+   */
+  static final int GRANULE_SHIFT = 30;
+
+  static final long GRANULE_MASK = (1L << GRANULE_SHIFT) - 1;
+
+  private static final VarHandle EXPIRES_AT;
+  private static final VarHandle CONTROLLED_UNTIL;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      EXPIRES_AT = l.findVarHandle(Template.class, "expiresAt", long.class);
+      CONTROLLED_UNTIL = l.findVarHandle(Template.class, "controlledUntil", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final VirtualService service;
   final boolean ipv6;
   private final byte protocol;
@@ -38,8 +64,9 @@ final class Template implements TemplateView {
   final long clientLo;
   final long virtualHi;
   final long virtualLo;
-  volatile int virtualPort;
-  volatile int destinationPort;
+  // Ports as unsigned 16-bit chars: a template stays at 112 bytes.
+  volatile char virtualPort;
+  volatile char destinationPort;
   final Destination destination;
   final @Nullable PeData peData;
   final @Nullable PersistenceEngine engine;
@@ -53,10 +80,19 @@ final class Template implements TemplateView {
   /** The next template in the table's creation order (guarded by the table's queue lock). */
   @Nullable Template nextCreated;
 
-  // Guarded by this.
+  // Guarded by this. expiresAt and controlledUntil are written under the lock with opaque
+  // stores, so that a lookup can read the removal time without the lock (removalAtRelaxed).
   private int timeoutSeconds;
   private long expiresAt;
   private long controlledUntil;
+
+  /**
+   * The timer granule the store was last given (removal time >>> GRANULE_SHIFT, truncated): a
+   * refresh within it leaves the store's timer alone. Racy by design: a stale value costs one
+   * needless re-time, never a missed one (see {@link #scheduledRemoval}).
+   */
+  int scheduledGranule;
+
   int controlled;
   boolean assured;
   boolean invalidated;
@@ -116,14 +152,15 @@ final class Template implements TemplateView {
     this.clientLo = probe.clientLo;
     this.virtualHi = probe.virtualHi;
     this.virtualLo = probe.virtualLo;
-    this.virtualPort = probe.virtualPort;
-    this.destinationPort = destinationPort;
+    this.virtualPort = (char) probe.virtualPort;
+    this.destinationPort = (char) destinationPort;
     this.destination = destination;
     this.peData = probe.copyPeData();
     this.engine = probe.engine;
     this.hash = probe.hashCode();
     this.timeoutSeconds = seconds(timeoutNanos);
     this.expiresAt = now + timeoutNanos;
+    this.scheduledGranule = granule(expiresAt) - 1; // none yet
   }
 
   private static int seconds(long nanos) {
@@ -196,7 +233,7 @@ final class Template implements TemplateView {
   private void advance(long now) {
     if (now >= expiresAt) {
       long firings = (now - expiresAt) / EXPIRE_LATER_NANOS + 1;
-      expiresAt += firings * EXPIRE_LATER_NANOS;
+      setExpiresAt(expiresAt + firings * EXPIRE_LATER_NANOS);
       timeoutSeconds = EXPIRE_LATER_SECONDS; // [Q] §3.4 item 4: the stored timeout stays 60 s
     }
   }
@@ -204,7 +241,7 @@ final class Template implements TemplateView {
   /** Restarts the timer on use (§3.4 item 1) and returns the new removal time. */
   synchronized long refresh(long now) {
     advance(now);
-    expiresAt = now + timeoutSeconds * 1_000_000_000L;
+    setExpiresAt(now + timeoutSeconds * 1_000_000_000L);
     return removalAt();
   }
 
@@ -216,7 +253,7 @@ final class Template implements TemplateView {
     if (attach) {
       controlled++;
     }
-    controlledUntil = Math.max(controlledUntil, connectionExpiresAt);
+    CONTROLLED_UNTIL.setOpaque(this, Math.max(controlledUntil, connectionExpiresAt));
     return removalAt();
   }
 
@@ -224,13 +261,45 @@ final class Template implements TemplateView {
     controlled--;
   }
 
+  private void setExpiresAt(long t) {
+    EXPIRES_AT.setOpaque(this, t);
+  }
+
   /** Returns when the template leaves the table: its timer, re-armed by 60 s while it controls. */
   synchronized long removalAt() {
+    return removalAt(expiresAt, controlledUntil);
+  }
+
+  /**
+   * The removal time read without the lock, for a lookup's visibility check: each field is read
+   * whole, and a refresh racing the lookup may or may not be seen, as if it came after or before.
+   */
+  long removalAtRelaxed() {
+    return removalAt((long) EXPIRES_AT.getOpaque(this), (long) CONTROLLED_UNTIL.getOpaque(this));
+  }
+
+  private static long removalAt(long expiresAt, long controlledUntil) {
     if (controlledUntil <= expiresAt) {
       return expiresAt;
     }
     long firings = (controlledUntil - expiresAt + EXPIRE_LATER_NANOS - 1) / EXPIRE_LATER_NANOS;
     return expiresAt + firings * EXPIRE_LATER_NANOS;
+  }
+
+  /**
+   * The time the store's timer is set to: the last nanosecond of the granule that holds the removal
+   * time. Records the granule, so a refresh that stays in it skips the store (the value is recorded
+   * when the store reads it, after the refresh that moved the time, so a thread that finds its
+   * granule recorded knows the store's timer already covers its removal time).
+   */
+  synchronized long scheduledRemoval() {
+    long r = removalAt();
+    scheduledGranule = granule(r);
+    return r | GRANULE_MASK;
+  }
+
+  static int granule(long removalAt) {
+    return (int) (removalAt >>> GRANULE_SHIFT);
   }
 
   /** Returns the time until the timer next fires, as /proc's Expires column counts it. */
@@ -247,7 +316,7 @@ final class Template implements TemplateView {
   /** Restarts the timer with a timeout received from a sync master. */
   synchronized long resync(long now, long newTimeoutNanos) {
     timeoutSeconds = seconds(newTimeoutNanos);
-    expiresAt = now + newTimeoutNanos;
+    setExpiresAt(now + newTimeoutNanos);
     return removalAt();
   }
 

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li><b>Exact visibility.</b> {@link #get} never returns a template whose removal time has
- *       passed on the injected ticker, and returns the one stored under an equal key otherwise.
+ *       passed, and returns the one stored under an equal key otherwise; {@link #snapshot} never
+ *       lists one; {@link #putIfAbsent} replaces one.
  *   <li><b>Atomic create-if-absent.</b> Of threads inserting templates with equal keys at once, one
  *       wins; all get the winner; {@code onInsert} runs once, for the winner, inside the insertion.
  *   <li><b>Refresh on use.</b> {@link #expireAt} moves a stored template's removal time (the rules
@@ -26,8 +27,11 @@ import org.jspecify.annotations.Nullable;
  */
 interface TemplateStore {
 
-  /** Returns the live template stored under a key equal to {@code probe}, or null. */
-  @Nullable Template get(TemplateKey probe);
+  /**
+   * Returns the template stored under a key equal to {@code probe} and live at {@code now}, or
+   * null.
+   */
+  @Nullable Template get(TemplateKey probe, long now);
 
   /**
    * Stores {@code fresh} (its own key) unless a live template is stored there, and returns the one

@@ -18,6 +18,7 @@ final class TemplateTable {
   private static final System.Logger LOG = System.getLogger("io.pe4j.core");
 
   private final TemplateStore store;
+  private final com.github.benmanes.caffeine.cache.Ticker ticker;
   private final PersistenceEngines engines;
   private final long max;
   private final AtomicLong count = new AtomicLong();
@@ -42,6 +43,7 @@ final class TemplateTable {
       long max,
       @Nullable SharedTemplates shared,
       TemplateCodec codec) {
+    this.ticker = ticker;
     this.engines = engines;
     this.max = max;
     CaffeineTemplateStore local = new CaffeineTemplateStore(ticker, this::gone);
@@ -56,9 +58,9 @@ final class TemplateTable {
     return store instanceof SharedTierStore ? ((SharedTierStore) store).errors() : 0;
   }
 
-  /** Returns the live template for {@code probe}, or null. */
-  @Nullable Template find(TemplateKey probe) {
-    return store.get(probe);
+  /** Returns the template for {@code probe} live at {@code now}, or null. */
+  @Nullable Template find(TemplateKey probe, long now) {
+    return store.get(probe, now);
   }
 
   /**
@@ -127,6 +129,12 @@ final class TemplateTable {
       }
       if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
         continue; // established (or leaving): it keeps its place in the table
+      }
+      if (t.removalAtRelaxed() - ticker.read() <= 0) {
+        if (remove(t)) {
+          return true; // past its removal time, not yet evicted by the store's timer: it expired
+        }
+        continue;
       }
       if (remove(t)) {
         t.service.templatesEvicted.increment();

@@ -68,8 +68,8 @@ abstract class TemplateStoreContract {
   void get_findsTheTemplateUnderAnEqualKey_andNothingElse() {
     Template t = template("a@h", 60);
     assertSame(t, store.putIfAbsent(t, x -> {}));
-    assertSame(t, store.get(probe("a@h")));
-    assertNull(store.get(probe("b@h")));
+    assertSame(t, store.get(probe("a@h"), clock.read()));
+    assertNull(store.get(probe("b@h"), clock.read()));
     assertTrue(store.contains(t));
     assertEquals(List.of(t), store.snapshot());
   }
@@ -79,9 +79,11 @@ abstract class TemplateStoreContract {
     Template t = template("a@h", 60);
     store.putIfAbsent(t, x -> {});
     clock.atNanos(60 * SECOND - 1);
-    assertSame(t, store.get(probe("a@h")), "live one nanosecond before its removal time");
+    assertSame(
+        t, store.get(probe("a@h"), clock.read()), "live one nanosecond before its removal time");
     clock.atNanos(60 * SECOND);
-    assertNull(store.get(probe("a@h")), "gone at its removal time, before any clean-up");
+    assertNull(
+        store.get(probe("a@h"), clock.read()), "gone at its removal time, before any clean-up");
   }
 
   @Test
@@ -91,9 +93,51 @@ abstract class TemplateStoreContract {
     clock.seconds(50);
     store.expireAt(t, t.refresh(clock.read()), clock.read());
     clock.seconds(100);
-    assertSame(t, store.get(probe("a@h")), "refreshed at 50 s: lives until 110 s");
+    assertSame(t, store.get(probe("a@h"), clock.read()), "refreshed at 50 s: lives until 110 s");
     clock.seconds(110);
-    assertNull(store.get(probe("a@h")));
+    assertNull(store.get(probe("a@h"), clock.read()));
+  }
+
+  /**
+   * Refreshes less than a granule apart may leave the store's own timer where it was: visibility
+   * must still follow each refresh to the nanosecond, and eviction stay within the stated lag.
+   */
+  @Test
+  void refreshesWithinAGranule_keepVisibilityExact() {
+    Template t = template("a@h", 60);
+    store.putIfAbsent(t, x -> {});
+    for (long ms = 50_000; ms <= 50_900; ms += 100) {
+      clock.atNanos(ms * 1_000_000L);
+      store.expireAt(t, t.refresh(clock.read()), clock.read());
+    }
+    clock.atNanos(110_900_000_000L - 1);
+    assertSame(t, store.get(probe("a@h"), clock.read()), "the last refresh, at 50.9 s, counts");
+    clock.atNanos(110_900_000_000L);
+    assertNull(store.get(probe("a@h"), clock.read()));
+    assertEquals(List.of(), store.snapshot(), "not listed past its removal time either");
+    clock.atNanos(110_900_000_000L + (long) (1.1 * SECOND));
+    store.cleanUp();
+    assertEquals(List.of(t), expired, "evicted within the lag, once");
+  }
+
+  /**
+   * A template past its removal time that the store has not evicted yet gives way to a new one of
+   * the same key, and is told expired once.
+   */
+  @Test
+  void creationAfterRemovalTime_replacesTheExpiredTemplate_beforeItsEviction() {
+    Template old = template("a@h", 60);
+    store.putIfAbsent(old, x -> {});
+    clock.atNanos(60 * SECOND);
+    Template newer = template("a@h", 60);
+    List<Template> inserted = new ArrayList<>();
+    assertSame(newer, store.putIfAbsent(newer, inserted::add), "the expired one is not returned");
+    assertEquals(List.of(newer), inserted);
+    assertSame(newer, store.get(probe("a@h"), clock.read()));
+    clock.seconds(61.5);
+    store.cleanUp();
+    assertEquals(List.of(old), expired, "the old one expired once, the new one lives");
+    assertEquals(List.of(newer), store.snapshot());
   }
 
   /**
@@ -111,7 +155,10 @@ abstract class TemplateStoreContract {
     assertTrue(!store.remove(old), "the old one is not stored");
     assertTrue(!store.contains(old));
     store.expireAt(old, 0, clock.read());
-    assertSame(newer, store.get(probe("a@h")), "the newer one is still stored, its timer kept");
+    assertSame(
+        newer,
+        store.get(probe("a@h"), clock.read()),
+        "the newer one is still stored, its timer kept");
     assertEquals(List.of(newer), store.snapshot());
     assertEquals(List.of(), expired);
   }
@@ -140,7 +187,7 @@ abstract class TemplateStoreContract {
     t.virtualPort = 0xffff;
     t.identityOnly();
     store.put(t, 30 * SECOND, clock.read());
-    assertNull(store.get(probe("a@h")), "the old key no longer finds it");
+    assertNull(store.get(probe("a@h"), clock.read()), "the old key no longer finds it");
     assertEquals(List.of(t), store.snapshot(), "still listed");
     clock.seconds(31.2);
     store.cleanUp();
@@ -170,7 +217,7 @@ abstract class TemplateStoreContract {
           assertSame(winner, f.get(), "round " + round);
         }
         assertEquals(1, inserts.get(), "onInsert ran once, round " + round);
-        assertSame(winner, store.get(probe(id)));
+        assertSame(winner, store.get(probe(id), clock.read()));
       }
     } finally {
       pool.shutdownNow();
