@@ -34,6 +34,8 @@ static long now_ns(void) {
   return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
+static long user_ticks; // of the last cpu_ticks call
+
 static long cpu_ticks(long pid) {
   char path[64], buf[4096];
   snprintf(path, sizeof path, "/proc/%ld/stat", pid);
@@ -46,6 +48,7 @@ static long cpu_ticks(long pid) {
   long ut = 0, st = 0;
   // fields after the name: state(3) ... utime is field 14, stime 15 (1-based)
   sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &ut, &st);
+  user_ticks = ut;
   return ut + st;
 }
 
@@ -133,7 +136,7 @@ int main(int argc, char **argv) {
   struct mmsghdr tx[BATCH];
   struct iovec v[BATCH];
   long total = rate * seconds, sent = 0, failed = 0;
-  long cpu0 = cpu_ticks(pid);
+  long cpu0 = cpu_ticks(pid), user0 = user_ticks;
   long start = now_ns();
   int tick = 0;
   while (sent < total) {
@@ -164,13 +167,14 @@ int main(int argc, char **argv) {
   }
   long elapsed = now_ns() - start;
   sleep(1);
-  long cpu = cpu_ticks(pid) - cpu0;
+  long cpu = cpu_ticks(pid) - cpu0, user = user_ticks - user0;
   stop = 1;
   for (int i = 0; i < nsinks; i++) pthread_join(threads[i], NULL);
   long r = atomic_load(&received);
   printf("rate %ld/s (%.0f/s achieved): sent %ld (send errors %ld) received %ld (%.2f %%), split "
-         "Call-IDs %ld; balancer CPU %.2f s, %.2f us per datagram received\n",
+         "Call-IDs %ld; balancer CPU %.2f s, %.2f us per datagram received (user %.2f, system %.2f)\n",
          rate, sent * 1e9 / elapsed, sent, failed, r, 100.0 * r / sent, atomic_load(&split),
-         cpu / 100.0, r > 0 ? cpu * 10000.0 / r : 0.0);
+         cpu / 100.0, r > 0 ? cpu * 10000.0 / r : 0.0, r > 0 ? user * 10000.0 / r : 0.0,
+         r > 0 ? (cpu - user) * 10000.0 / r : 0.0);
   return 0;
 }

@@ -8,7 +8,9 @@
 #   bash bench/floor/oneway.sh RATES SECONDS [JAR] [JVM_OPTIONS]
 #   bash bench/floor/oneway.sh "30000 60000 120000 150000" 10 cli/target/pe4j.jar
 # THREADS=2 PE4J_CPUS=0,1 runs pe4j with two event loops on both cores (the generator stays on 0).
-# BALANCERS="floor floor-nat pe4j" adds the full-NAT floor (relay -n: a socket per client, epoll).
+# BALANCERS="floor floor-nat pe4j" adds the full-NAT floor (relay -n: a socket per client, epoll);
+# "netty netty-nat" are the same two relays on the JVM with Netty and pe4j's socket settings
+# (bench/floor/NettyFloor.java, run from JAR): the platform's floor, before any pe4j code.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -26,6 +28,12 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     nat=(); [ $balancer = floor ] || nat=(-n)
     taskset -c 1 "$out/relay" "${nat[@]}" "$vport" "$s1" "$s2" "$s3" > "$out/relay.log" 2>&1 &
     log=$out/relay.log
+  elif [ $balancer = netty ] || [ $balancer = netty-nat ]; then
+    nat=(); [ $balancer = netty ] || nat=(-n)
+    # shellcheck disable=SC2086
+    taskset -c 1 java -Xmx1g $jvm -cp "$jar" bench/floor/NettyFloor.java "${nat[@]}" "$vport" \
+      "$s1" "$s2" "$s3" > "$out/netty.log" 2>&1 &
+    log=$out/netty.log
   else
     {
       echo "-A -u 127.0.0.1:$vport -s rr -p 60 -M 0.0.0.0 -o --pe sip"
@@ -37,7 +45,7 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     log=$out/fwd.log
   fi
   pid=$!
-  for _ in $(seq 100); do grep -q ready "$log" && break; sleep 0.1; done
+  for _ in $(seq 200); do grep -q ready "$log" && break; sleep 0.1; done
   taskset -c 0 "$out/gen" "$vport" "${rates%% *}" 10 "$pid" "$s1" "$s2" "$s3" > /dev/null # warm-up
   for rate in $rates; do
     echo "$balancer: $(taskset -c 0 "$out/gen" "$vport" "$rate" "$seconds" "$pid" "$s1" "$s2" "$s3")"

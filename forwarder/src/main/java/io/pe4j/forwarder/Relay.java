@@ -306,16 +306,36 @@ final class Relay {
 
   /** This thread's view of a datagram's payload, from {@code from} to {@code to:toPort}. */
   private Datagram view(ByteBuf content, InetSocketAddress from, IpAddress to, int toPort) {
-    // the buffer's own NIO view (no copy, no new object for a pooled buffer); used only while the
-    // core processes the datagram, on this thread
-    ByteBuffer nio =
-        content.nioBufferCount() == 1
-            ? content.internalNioBuffer(content.readerIndex(), content.readableBytes())
-            : content.nioBuffer(content.readerIndex(), content.readableBytes());
+    // an NIO view of the payload, no copy; used only while the core processes the datagram, on
+    // this thread
+    ByteBuffer nio = nioView(content, content.readerIndex(), content.readableBytes());
     return scratch
         .get()
         .set(Protocol.UDP, IpAddress.of(from.getAddress()), from.getPort(), to, toPort)
         .payload(nio, nio.position(), nio.remaining());
+  }
+
+  /**
+   * The bytes {@code index..index+length} of {@code content} as an NIO buffer, without a new object
+   * where possible. A datagram from a batched read ({@code recvmmsg}) is a slice of the read's
+   * buffer, and a slice's internal NIO buffer is a new {@code ByteBuffer} each time (Netty's
+   * derived buffers make one per call: a fifth of the relay's allocation per datagram); the read's
+   * own buffer keeps one, so the slice's bytes are taken from it, found by their memory address.
+   */
+  static ByteBuffer nioView(ByteBuf content, int index, int length) {
+    ByteBuf root = content.unwrap();
+    if (root != null
+        && content.hasMemoryAddress()
+        && root.hasMemoryAddress()
+        && root.nioBufferCount() == 1) {
+      long offset = content.memoryAddress() - root.memoryAddress();
+      if (offset >= 0 && offset + index + length <= root.capacity()) {
+        return root.internalNioBuffer((int) offset + index, length);
+      }
+    }
+    return content.nioBufferCount() == 1
+        ? content.internalNioBuffer(index, length)
+        : content.nioBuffer(index, length);
   }
 
   private void upstreamBound(Session s, ChannelFuture f) {

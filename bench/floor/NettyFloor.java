@@ -1,0 +1,185 @@
+// The floor of a UDP relay on the JVM with Netty, as bench/floor/relay.c is the floor in C: the
+// platform pe4j's forwarder stands on, with its socket settings (epoll, SO_REUSEPORT, 4 MiB
+// buffers, recvmmsg of up to 16 whole datagrams into 64 KiB slots, up to 64 reads a wake-up) and
+// its batching (writes flushed when a read burst ends), but no pe4j code: find "Call-ID: ", hash
+// the value (FNV-1a, as relay.c), write the datagram to one of the sinks. No table, no core, no
+// counters, no per-datagram promise (the void promise).
+//
+// With -n, full NAT as `relay -n` and pe4j: each client gets its own upstream socket on an
+// ephemeral port of 127.0.0.1, opened on its first datagram.
+//
+// Run from the repository with the command's jar (it holds Netty and its epoll library):
+//   java -cp cli/target/pe4j.jar bench/floor/NettyFloor.java [-n] PORT SINK_PORT...
+// bench/floor/oneway.sh runs it as the balancers "netty" and "netty-nat".
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+public final class NettyFloor {
+
+  private static final int MAX_DATAGRAM = 65_536;
+  private static final byte[] CALL_ID = "Call-ID: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  public static void main(String[] args) throws Exception {
+    boolean nat = args.length > 0 && args[0].equals("-n");
+    int first = nat ? 1 : 0;
+    if (args.length - first < 2) {
+      System.err.println("usage: NettyFloor [-n] PORT SINK_PORT...");
+      System.exit(2);
+    }
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    int port = Integer.parseInt(args[first]);
+    InetSocketAddress[] sinks = new InetSocketAddress[args.length - first - 1];
+    for (int i = 0; i < sinks.length; i++) {
+      sinks[i] = new InetSocketAddress(lo, Integer.parseInt(args[first + 1 + i]));
+    }
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    FixedRecvByteBufAllocator slots =
+        new FixedRecvByteBufAllocator(Integer.getInteger("slots", 16) * MAX_DATAGRAM);
+    slots.respectMaybeMoreData(false);
+    slots.maxMessagesPerRead(64);
+    Bootstrap upstream =
+        new Bootstrap()
+            .group(group)
+            .channel(EpollDatagramChannel.class)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .handler(new Discard());
+    new Bootstrap()
+        .group(group)
+        .channel(EpollDatagramChannel.class)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .option(EpollChannelOption.SO_REUSEPORT, true)
+        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, slots)
+        .option(
+            ChannelOption.ALLOCATOR,
+            Boolean.getBoolean("pooled")
+                ? io.netty.buffer.PooledByteBufAllocator.DEFAULT
+                : io.netty.buffer.ByteBufAllocator.DEFAULT)
+        .handler(new Relay(nat, sinks, upstream, lo))
+        .bind(lo, port)
+        .sync();
+    System.out.println("ready");
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
+  /** The upstream sockets' handler: nothing comes back in this benchmark; anything is released. */
+  @io.netty.channel.ChannelHandler.Sharable
+  private static final class Discard extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** A client's upstream socket, and what it sent before the socket was bound. */
+  private static final class Client {
+    Channel channel;
+    boolean bound;
+    final List<DatagramPacket> waiting = new ArrayList<>(2);
+  }
+
+  private static final class Relay extends ChannelInboundHandlerAdapter {
+    private final boolean nat;
+    private final InetSocketAddress[] sinks;
+    private final Bootstrap upstream;
+    private final InetAddress lo;
+    private final Map<InetSocketAddress, Client> clients = new HashMap<>();
+    private final List<Channel> pending = new ArrayList<>();
+
+    Relay(boolean nat, InetSocketAddress[] sinks, Bootstrap upstream, InetAddress lo) {
+      this.nat = nat;
+      this.sinks = sinks;
+      this.upstream = upstream;
+      this.lo = lo;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      DatagramPacket in = (DatagramPacket) msg;
+      ByteBuf c = in.content();
+      int h = callIdHash(c);
+      DatagramPacket out = new DatagramPacket(c, sinks[Integer.remainderUnsigned(h, sinks.length)]);
+      Channel via = ctx.channel();
+      if (nat) {
+        Client client = clients.get(in.sender());
+        if (client == null) {
+          Client fresh = new Client();
+          clients.put(in.sender(), fresh);
+          ChannelFuture f = upstream.bind(lo, 0);
+          fresh.channel = f.channel();
+          f.addListener(
+              x -> {
+                if (!x.isSuccess()) {
+                  x.cause().printStackTrace();
+                  return;
+                }
+                fresh.bound = true;
+                for (DatagramPacket p : fresh.waiting) {
+                  fresh.channel.write(p, fresh.channel.voidPromise());
+                }
+                fresh.channel.flush();
+                fresh.waiting.clear();
+              });
+          client = fresh;
+        }
+        if (!client.bound) {
+          client.waiting.add(out);
+          return;
+        }
+        via = client.channel;
+      }
+      via.write(out, via.voidPromise());
+      if (!pending.contains(via)) {
+        pending.add(via);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      for (Channel ch : pending) {
+        ch.flush();
+      }
+      pending.clear();
+    }
+
+    private static int callIdHash(ByteBuf c) {
+      int from = c.readerIndex();
+      int end = c.writerIndex();
+      int h = 0x811c9dc5;
+      outer:
+      for (int i = from; i <= end - CALL_ID.length; i++) {
+        for (int k = 0; k < CALL_ID.length; k++) {
+          if (c.getByte(i + k) != CALL_ID[k]) {
+            continue outer;
+          }
+        }
+        for (int j = i + CALL_ID.length; j < end && c.getByte(j) != '\r'; j++) {
+          h = (h ^ (c.getByte(j) & 0xff)) * 16777619;
+        }
+        break;
+      }
+      return h;
+    }
+  }
+}
