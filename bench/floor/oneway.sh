@@ -7,6 +7,9 @@
 # the highest rate, to show it is not the bottleneck.
 #   bash bench/floor/oneway.sh RATES SECONDS [JAR] [JVM_OPTIONS]
 #   bash bench/floor/oneway.sh "30000 60000 120000 150000" 10 cli/target/pe4j.jar
+# WARMUP=S sets the warm-up's seconds (default 10: at 30,000/s the JIT compiler is then still at work
+# for about 2 s of the first rate's measurement, on the balancer's core); PE4J_ARGS adds arguments
+# to `pe4j forward` (e.g. "--warm-up 50000").
 # THREADS=2 PE4J_CPUS=0,1 runs pe4j with two event loops on both cores (the generator stays on 0).
 # BALANCERS="floor floor-nat pe4j" adds the full-NAT floor (relay -n: a socket per client, epoll);
 # "netty netty-nat" are the same two relays on the JVM with Netty and pe4j's socket settings
@@ -41,12 +44,12 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     } > "$out/rules"
     # shellcheck disable=SC2086
     taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" \
-      --threads "${THREADS:-1}" > "$out/fwd.log" 2>&1 &
+      --threads "${THREADS:-1}" ${PE4J_ARGS:-} > "$out/fwd.log" 2>&1 &
     log=$out/fwd.log
   fi
   pid=$!
   for _ in $(seq 200); do grep -q ready "$log" && break; sleep 0.1; done
-  taskset -c 0 "$out/gen" "$vport" "${rates%% *}" 10 "$pid" "$s1" "$s2" "$s3" > /dev/null # warm-up
+  taskset -c 0 "$out/gen" "$vport" "${rates%% *}" "${WARMUP:-10}" "$pid" "$s1" "$s2" "$s3" > /dev/null # warm-up
   for rate in $rates; do
     echo "$balancer: $(taskset -c 0 "$out/gen" "$vport" "$rate" "$seconds" "$pid" "$s1" "$s2" "$s3")"
   done
