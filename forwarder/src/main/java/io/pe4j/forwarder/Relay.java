@@ -323,19 +323,28 @@ final class Relay {
    * own buffer keeps one, so the slice's bytes are taken from it, found by their memory address.
    */
   static ByteBuffer nioView(ByteBuf content, int index, int length) {
-    ByteBuf root = content.unwrap();
-    if (root != null
-        && content.hasMemoryAddress()
-        && root.hasMemoryAddress()
-        && root.nioBufferCount() == 1) {
-      long offset = content.memoryAddress() - root.memoryAddress();
-      if (offset >= 0 && offset + index + length <= root.capacity()) {
-        return root.internalNioBuffer((int) offset + index, length);
+    ByteBuf buf = content;
+    if (buf.hasMemoryAddress()) {
+      // past wrappers (leak detection's), which share the buffer's memory and indices
+      ByteBuf inner = buf.unwrap();
+      while (inner != null
+          && inner.hasMemoryAddress()
+          && inner.memoryAddress() == buf.memoryAddress()
+          && inner.capacity() == buf.capacity()) {
+        buf = inner;
+        inner = buf.unwrap();
+      }
+      // a slice of a read: through the read's buffer, which only this event loop uses
+      if (inner != null && inner.hasMemoryAddress() && inner.nioBufferCount() == 1) {
+        long offset = buf.memoryAddress() - inner.memoryAddress();
+        if (offset >= 0 && offset + index + length <= inner.capacity()) {
+          return inner.internalNioBuffer((int) offset + index, length);
+        }
       }
     }
-    return content.nioBufferCount() == 1
-        ? content.internalNioBuffer(index, length)
-        : content.nioBuffer(index, length);
+    return buf.nioBufferCount() == 1
+        ? buf.internalNioBuffer(index, length)
+        : buf.nioBuffer(index, length);
   }
 
   private void upstreamBound(Session s, ChannelFuture f) {

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ResourceLeakDetector;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The relay's NIO view of a datagram: the datagram's bytes exactly, without a new object a
@@ -34,8 +37,15 @@ class NioViewTest {
     return b;
   }
 
-  @Test
-  void sliceOfABatchedRead_isViewedThroughTheReadsOwnBuffer_oneObjectForAllItsDatagrams() {
+  /** Also with leak detection's wrappers around the read buffer and its slices (the e2e tests'). */
+  @ParameterizedTest
+  @EnumSource(
+      value = ResourceLeakDetector.Level.class,
+      names = {"DISABLED", "PARANOID"})
+  void sliceOfABatchedRead_isViewedThroughTheReadsOwnBuffer_oneObjectForAllItsDatagrams(
+      ResourceLeakDetector.Level level) {
+    ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+    ResourceLeakDetector.setLevel(level);
     ByteBuf read = filled(ByteBufAllocator.DEFAULT.directBuffer(1 << 20, 1 << 20));
     try {
       ByteBuf first = read.retainedSlice(0, 421);
@@ -52,6 +62,7 @@ class NioViewTest {
       second.release();
     } finally {
       read.release();
+      ResourceLeakDetector.setLevel(before);
     }
   }
 
