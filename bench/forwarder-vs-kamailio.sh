@@ -13,7 +13,9 @@
 #   default: "250 500 1000 2000" and 10. Needs ./mvnw -pl cli -am package first (cli/target/pe4j.jar).
 # Every SIPp socket gets a 4 MiB buffer (-buff_size): with SIPp's 64 KiB default the uac, sharing
 # the two cores with four other processes, drops responses at 4,000 calls/s whatever the balancer.
-# JAR=, BALANCERS="pe4j kamailio", PE4J_THREADS=1 and PE4J_JVM= (JVM options) override.
+# JAR=, BALANCERS="pe4j kamailio", PE4J_THREADS=1 and PE4J_JVM= (JVM options) override;
+# BALANCERS="netty pe4j kamailio" adds the Netty floor (bench/floor/NettyFloor.java -n, from JAR:
+# no pe4j code; its "server calls" include 2,000 warm-up calls too).
 # Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout
 # (for pe4j the "server calls" column includes the 2,000 JIT warm-up calls run before measuring),
 # logs under bench/target/fvk/.
@@ -116,6 +118,13 @@ for balancer in ${BALANCERS:-pe4j kamailio}; do
       for _ in $(seq 600); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
       # --warm-up compiled the datagram path before ready; a short run of calls on top, as a
       # forwarder that has been up for a while would have seen
+      (cd "$dir" && sipp -sn uac -buff_size 4194304 "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r 500 -m 2000 -nostdin > warmup.log 2>&1) || true
+    elif [ "$balancer" = netty ]; then
+      # the platform's floor: bench/floor/NettyFloor.java -n (Netty with pe4j's socket settings, a
+      # socket per client, Call-ID hash, replies back; no pe4j code), warmed as pe4j is
+      java -Xmx1g ${PE4J_JVM:-} -cp "$JAR" bench/floor/NettyFloor.java -n "$vport" "${SERVERS[@]}" > "$dir/balancer.log" 2>&1 &
+      bpid=$!; PIDS+=($bpid)
+      for _ in $(seq 600); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
       (cd "$dir" && sipp -sn uac -buff_size 4194304 "127.0.0.1:$vport" -i 127.0.0.1 -p "$(free_port)" -r 500 -m 2000 -nostdin > warmup.log 2>&1) || true
     else
       for p in "${SERVERS[@]}"; do echo "1 sip:127.0.0.1:$p"; done > "$dir/dispatcher.list"

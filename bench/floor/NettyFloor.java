@@ -6,7 +6,10 @@
 // counters, no per-datagram promise (the void promise).
 //
 // With -n, full NAT as `relay -n` and pe4j: each client gets its own upstream socket on an
-// ephemeral port of 127.0.0.1, opened on its first datagram.
+// ephemeral port of 127.0.0.1, opened on its first datagram; what a server sends to that socket
+// (SIP responses, its own requests) goes back to the client from the listening socket, flushed
+// when the upstream socket's read burst ends — pe4j's return path, without its core. That is
+// the Netty floor bench/forwarder-vs-kamailio.sh runs under SIPp (balancer "netty").
 //
 // Run from the repository with the command's jar (it holds Netty and its epoll library):
 //   java -cp cli/target/pe4j.jar bench/floor/NettyFloor.java [-n] PORT SINK_PORT...
@@ -56,12 +59,17 @@ public final class NettyFloor {
         new FixedRecvByteBufAllocator(Integer.getInteger("slots", 16) * MAX_DATAGRAM);
     slots.respectMaybeMoreData(false);
     slots.maxMessagesPerRead(64);
-    Bootstrap upstream =
+    FixedRecvByteBufAllocator oneSlot = new FixedRecvByteBufAllocator(MAX_DATAGRAM);
+    oneSlot.respectMaybeMoreData(false);
+    oneSlot.maxMessagesPerRead(64);
+    Bootstrap upstream = // the forwarder's upstream sockets' settings
         new Bootstrap()
             .group(group)
             .channel(EpollDatagramChannel.class)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
-            .handler(new Discard());
+            .option(ChannelOption.SO_RCVBUF, 1 << 20)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, oneSlot)
+            .handler(new Discard()); // per client, with -n: Back
     new Bootstrap()
         .group(group)
         .channel(EpollDatagramChannel.class)
@@ -89,6 +97,33 @@ public final class NettyFloor {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       io.netty.util.ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** A client's upstream socket's handler with -n: the servers' datagrams back to the client. */
+  private static final class Back extends ChannelInboundHandlerAdapter {
+    private final Channel vip;
+    private final InetSocketAddress client;
+    private boolean written;
+
+    Back(Channel vip, InetSocketAddress client) {
+      this.vip = vip;
+      this.client = client;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      DatagramPacket in = (DatagramPacket) msg;
+      vip.write(new DatagramPacket(in.content(), client), vip.voidPromise());
+      written = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (written) {
+        vip.flush();
+        written = false;
+      }
     }
   }
 
@@ -126,7 +161,8 @@ public final class NettyFloor {
         if (client == null) {
           Client fresh = new Client();
           clients.put(in.sender(), fresh);
-          ChannelFuture f = upstream.bind(lo, 0);
+          ChannelFuture f =
+              upstream.clone().handler(new Back(ctx.channel(), in.sender())).bind(lo, 0);
           fresh.channel = f.channel();
           f.addListener(
               x -> {
