@@ -55,13 +55,8 @@ public final class NettyFloor {
       sinks[i] = new InetSocketAddress(lo, Integer.parseInt(args[first + 1 + i]));
     }
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    FixedRecvByteBufAllocator slots =
-        new FixedRecvByteBufAllocator(Integer.getInteger("slots", 16) * MAX_DATAGRAM);
-    slots.respectMaybeMoreData(false);
-    slots.maxMessagesPerRead(64);
-    FixedRecvByteBufAllocator oneSlot = new FixedRecvByteBufAllocator(MAX_DATAGRAM);
-    oneSlot.respectMaybeMoreData(false);
-    oneSlot.maxMessagesPerRead(64);
+    FixedRecvByteBufAllocator slots = wholeDatagrams(Integer.getInteger("slots", 16));
+    FixedRecvByteBufAllocator oneSlot = wholeDatagrams(1);
     Bootstrap upstream = // the forwarder's upstream sockets' settings
         new Bootstrap()
             .group(group)
@@ -89,6 +84,14 @@ public final class NettyFloor {
     System.out.println("ready");
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  /** As the forwarder's: whole datagrams in 64 KiB slots, read until the socket is empty. */
+  private static FixedRecvByteBufAllocator wholeDatagrams(int slots) {
+    FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(slots * MAX_DATAGRAM);
+    a.respectMaybeMoreData(false);
+    a.maxMessagesPerRead(64);
+    return a;
   }
 
   /** The upstream sockets' handler: nothing comes back in this benchmark; anything is released. */
