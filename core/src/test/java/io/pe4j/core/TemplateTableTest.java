@@ -3,6 +3,7 @@ package io.pe4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
@@ -82,6 +83,34 @@ class TemplateTableTest {
     clock.seconds(
         301.1); // once they expire (and the timer wheel's ~1.07 s bucket passed), room comes back
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("k9")));
+    assertEquals(1, ipvs.templateCount());
+  }
+
+  /**
+   * A template past its removal time may wait up to a timer granule (about 1.07 s) for the store to
+   * remove it. A full table meeting such a template in its eviction order removes it as the expired
+   * template it is: the new call gets its template, and nothing is counted as evicted.
+   */
+  @Test
+  void fullTable_removesATemplatePastItsTime_asExpired_notEvicted() {
+    VirtualClock clock = new VirtualClock();
+    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(2).build();
+    ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 60 --pe sip -o");
+    ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
+    VirtualService svc = ipvs.services().get(0);
+    for (int i = 0; i < 2; i++) {
+      ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("old" + i)));
+    }
+    // 60.05 s: both are past their 60 s, inside the granule [59.06 s, 60.13 s) that holds it
+    clock.atNanos(60_050_000_000L);
+    Verdict v =
+        ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("new")));
+    assertEquals(Verdict.Kind.FORWARD, v.kind());
+    assertEquals(0, svc.templatesRefused());
+    assertEquals(0, svc.templatesEvicted(), "an expired template is not an eviction");
+    assertTrue(
+        ipvs.ipvsadm("-Lcn --persistent-conn").contains("new"), "the new call has its template");
+    clock.seconds(61.5);
     assertEquals(1, ipvs.templateCount());
   }
 
