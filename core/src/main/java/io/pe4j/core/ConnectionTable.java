@@ -21,7 +21,7 @@ final class ConnectionTable {
 
   ConnectionTable(Ticker ticker, TemplateTable templates) {
     this.templates = templates;
-    this.cache = Expiring.cache(ticker, c -> c.expiresAt, this::gone);
+    this.cache = Expiring.cache(ticker, c -> Expiring.granuleEnd(c.expiresAt), this::gone);
   }
 
   /** Returns whether there may be connections (a cheap check before a lookup). */
@@ -29,14 +29,21 @@ final class ConnectionTable {
     return cache.estimatedSize() > 0;
   }
 
-  /** Returns the live connection a client's datagram belongs to, or null. */
-  @Nullable Connection find(ConnKey probe) {
-    return cache.getIfPresent(probe);
+  /**
+   * Returns the connection a client's datagram belongs to, live at {@code now}, or null (Caffeine's
+   * timer is the end of the expiry's granule: the exact time is checked here).
+   */
+  @Nullable Connection find(ConnKey probe, long now) {
+    return live(cache.getIfPresent(probe), now);
   }
 
-  /** Returns the live connection a server's reply belongs to, or null. */
-  @Nullable Connection findReply(ConnKey probe) {
-    return replyIndex.get(probe);
+  /** Returns the connection a server's reply belongs to, live at {@code now}, or null. */
+  @Nullable Connection findReply(ConnKey probe, long now) {
+    return live(replyIndex.get(probe), now);
+  }
+
+  private static @Nullable Connection live(@Nullable Connection c, long now) {
+    return c == null || c.expiresAt - now <= 0 ? null : c;
   }
 
   /** Adds a connection, replacing one with the same key, and attaches it to its template. */
@@ -96,10 +103,18 @@ final class ConnectionTable {
     cache.cleanUp();
   }
 
-  /** Returns the connections, for listings. */
-  List<Connection> snapshot() {
+  /**
+   * Returns the connections, for listings: those past their expiry but not yet removed left out.
+   */
+  List<Connection> snapshot(long now) {
     cache.cleanUp();
-    return new ArrayList<>(cache.asMap().values());
+    List<Connection> out = new ArrayList<>();
+    for (Connection c : cache.asMap().values()) {
+      if (live(c, now) != null) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private void gone(Connection c) {

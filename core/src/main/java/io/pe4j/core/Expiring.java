@@ -22,7 +22,25 @@ import org.jspecify.annotations.Nullable;
  */
 final class Expiring {
 
+  /**
+   * The timer granule: 2^30 ns (about 1.07 s), the span of a bucket of Caffeine's finest timer
+   * wheel. Owners give Caffeine the last nanosecond of the granule that holds an entry's removal
+   * time ({@link #granuleEnd}) and check the exact time themselves on lookup. Two reasons. A
+   * refresh that stays in the granule leaves Caffeine's time as it is (no re-time on most of a busy
+   * entry's uses). And a read moves Caffeine's time forward only by more than its tolerance
+   * (Caffeine 3.3: {@code EXPIRE_TOLERANCE}, 1 s) — a refresh by less was dropped, and the entry
+   * expired up to a second early; a granule step is more than that tolerance.
+   */
+  static final int GRANULE_SHIFT = 30;
+
+  static final long GRANULE_MASK = (1L << GRANULE_SHIFT) - 1;
+
   private Expiring() {}
+
+  /** The last nanosecond of the granule that holds {@code removalAt}. */
+  static long granuleEnd(long removalAt) {
+    return removalAt | GRANULE_MASK;
+  }
 
   static <K, V> Cache<K, V> cache(
       Ticker ticker, ToLongFunction<V> removalAt, Consumer<V> onExpired) {

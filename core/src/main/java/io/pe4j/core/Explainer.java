@@ -38,7 +38,7 @@ final class Explainer {
             d.sourceAddress().withPort(d.sourcePort()),
             d.destinationAddress().withPort(d.destinationPort()),
             d.payloadLength()));
-    Connection c = connections.find(new ConnKey().of(d));
+    Connection c = connections.find(new ConnKey().of(d), now);
     if (c != null) {
       sb.append("connection:   ")
           .append(c.destination.address.withPort(c.destinationPort))

@@ -277,7 +277,7 @@ public final class Ipvs {
     cleanUp();
     long now = now();
     List<Template> t = templates.snapshot();
-    List<Connection> c = connections.snapshot();
+    List<Connection> c = connections.snapshot(now);
     return () ->
         java.util.stream.Stream.concat(
                 t.stream().map(x -> ConnectionEntry.of(x, now)),

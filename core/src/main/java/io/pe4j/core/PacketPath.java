@@ -72,7 +72,7 @@ final class PacketPath {
     // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
     if (connections.mayHaveAny()) {
       ConnKey probe = s.connProbe.of(d);
-      Connection c = connections.find(probe);
+      Connection c = connections.find(probe, now);
       if (c != null) {
         if (c.destination.available) {
           connections.refresh(c, now);
@@ -352,7 +352,7 @@ final class PacketPath {
     long now = ticker.read();
     Scratch s = scratch.get();
     ConnKey probe = s.connProbe.of(d);
-    Connection c = connections.findReply(probe);
+    Connection c = connections.findReply(probe, now);
     if (c != null && c.destination.available) {
       connections.refresh(c, now);
       Template t = c.control;

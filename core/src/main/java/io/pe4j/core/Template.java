@@ -33,16 +33,10 @@ final class Template implements TemplateView {
 
   private static final Protocol[] PROTOCOLS = Protocol.values();
 
-  /**
-   * The store's timer granule: 2^30 ns (about 1.07 s), the span of a bucket of Caffeine's finest
-   * timer wheel. The store's timer is set to the last nanosecond of the granule that holds the
-   * removal time, so a refresh that keeps the removal time in the same granule need not move the
-   * timer at all; the template leaves the store (and the counts) at most one granule late, while
-   * lookups see it expire to the nanosecond.
-   */
-  static final int GRANULE_SHIFT = 30;
+  /** The store's timer granule ({@link Expiring#GRANULE_SHIFT}). */
+  static final int GRANULE_SHIFT = Expiring.GRANULE_SHIFT;
 
-  static final long GRANULE_MASK = (1L << GRANULE_SHIFT) - 1;
+  static final long GRANULE_MASK = Expiring.GRANULE_MASK;
 
   private static final VarHandle EXPIRES_AT;
   private static final VarHandle CONTROLLED_UNTIL;

@@ -99,6 +99,23 @@ abstract class TemplateStoreContract {
   }
 
   /**
+   * A refresh that moves the removal time by less than a second must count: Caffeine drops a read's
+   * re-time by less than its 1 s tolerance, and the store before the granule timer expired such a
+   * template up to a second early (this test failed on it).
+   */
+  @Test
+  void refreshBySubSecondSteps_keepsTheTemplateVisibleUntilItsRemovalTime() {
+    Template t = template("a@h", 60);
+    store.putIfAbsent(t, x -> {});
+    clock.atNanos(500_000_000L);
+    store.expireAt(t, t.refresh(clock.read()), clock.read()); // removal at 60.5 s
+    clock.atNanos(60_300_000_000L);
+    assertSame(t, store.get(probe("a@h"), clock.read()), "refreshed at 0.5 s: lives until 60.5 s");
+    clock.atNanos(60_500_000_000L);
+    assertNull(store.get(probe("a@h"), clock.read()));
+  }
+
+  /**
    * Refreshes less than a granule apart may leave the store's own timer where it was: visibility
    * must still follow each refresh to the nanosecond, and eviction stay within the stated lag.
    */
