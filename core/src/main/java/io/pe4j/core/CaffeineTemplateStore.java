@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * A template is its own key; lookups pass a {@link TemplateKey} probe.
  *
  * <p>Caffeine's timer for a template is the last nanosecond of the {@linkplain
- * Template#GRANULE_SHIFT granule} (about 1.07 s) that holds its removal time, not the removal time
+ * Expiring#GRANULE_SHIFT granule} (about 1.07 s) that holds its removal time, not the removal time
  * itself: a refresh that keeps the removal time in its granule (a call's datagrams less than a
  * second apart) then does not touch Caffeine at all — on two threads that halved the hit's cost
  * (BENCHMARKS.md §13). The price is physical removal up to one granule after the removal time
@@ -48,7 +48,7 @@ final class CaffeineTemplateStore implements TemplateStore {
   @Override
   public @Nullable Template get(TemplateKey probe, long now) {
     Template t = policy.getIfPresentQuietly(probe);
-    return t == null || t.removalAtRelaxed() - now <= 0 ? null : t;
+    return t == null || !t.liveAt(now) ? null : t;
   }
 
   /**
@@ -67,7 +67,7 @@ final class CaffeineTemplateStore implements TemplateStore {
                     onInsert.accept(fresh);
                     return fresh;
                   });
-      if (stored == fresh || stored.removalAtRelaxed() - ticker.read() > 0) {
+      if (stored == fresh || stored.liveAt(ticker.read())) {
         return stored;
       }
       removeIdentity(stored, true);
@@ -76,10 +76,9 @@ final class CaffeineTemplateStore implements TemplateStore {
 
   @Override
   public void put(Template t, long removalAt, long now) {
-    t.scheduledGranule = Template.granule(removalAt);
+    t.scheduledGranule = Expiring.granule(removalAt);
     var unused =
-        timers.put(
-            t, t, Math.max(0, (removalAt | Template.GRANULE_MASK) - now), TimeUnit.NANOSECONDS);
+        timers.put(t, t, Math.max(0, Expiring.granuleEnd(removalAt) - now), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -88,7 +87,7 @@ final class CaffeineTemplateStore implements TemplateStore {
    */
   @Override
   public void expireAt(Template t, long removalAt, long now) {
-    if (Template.granule(removalAt) != t.scheduledGranule) {
+    if (Expiring.granule(removalAt) != t.scheduledGranule) {
       Expiring.retime(cache, t);
     }
   }
@@ -141,7 +140,7 @@ final class CaffeineTemplateStore implements TemplateStore {
     long now = ticker.read();
     List<Template> out = new ArrayList<>();
     for (Template t : cache.asMap().values()) {
-      if (t.removalAtRelaxed() - now > 0) {
+      if (t.liveAt(now)) {
         out.add(t);
       }
     }

@@ -42,6 +42,11 @@ final class Expiring {
     return removalAt | GRANULE_MASK;
   }
 
+  /** The granule that holds {@code removalAt}, as a number (truncated: compared, never ordered). */
+  static int granule(long removalAt) {
+    return (int) (removalAt >>> GRANULE_SHIFT);
+  }
+
   static <K, V> Cache<K, V> cache(
       Ticker ticker, ToLongFunction<V> removalAt, Consumer<V> onExpired) {
     return Caffeine.newBuilder()

@@ -33,11 +33,6 @@ final class Template implements TemplateView {
 
   private static final Protocol[] PROTOCOLS = Protocol.values();
 
-  /** The store's timer granule ({@link Expiring#GRANULE_SHIFT}). */
-  static final int GRANULE_SHIFT = Expiring.GRANULE_SHIFT;
-
-  static final long GRANULE_MASK = Expiring.GRANULE_MASK;
-
   private static final VarHandle EXPIRES_AT;
   private static final VarHandle CONTROLLED_UNTIL;
 
@@ -81,9 +76,12 @@ final class Template implements TemplateView {
   private long controlledUntil;
 
   /**
-   * The timer granule the store was last given (removal time >>> GRANULE_SHIFT, truncated): a
-   * refresh within it leaves the store's timer alone. Racy by design: a stale value costs one
-   * needless re-time, never a missed one (see {@link #scheduledRemoval}).
+   * The {@linkplain Expiring#granule timer granule} the store last read: a refresh within it leaves
+   * the store's timer alone (see {@link #scheduledRemoval}). Racy: two threads re-timing one
+   * template at once each record what they read, and Caffeine keeps the time of whichever
+   * compare-and-set wins; if the older one wins, the store's timer lags this granule until the next
+   * re-time, and the template may leave the store up to a granule early — the race of Caffeine's
+   * own read path, now only at a granule change instead of on every use.
    */
   int scheduledGranule;
 
@@ -154,7 +152,7 @@ final class Template implements TemplateView {
     this.hash = probe.hashCode();
     this.timeoutSeconds = seconds(timeoutNanos);
     this.expiresAt = now + timeoutNanos;
-    this.scheduledGranule = granule(expiresAt) - 1; // none yet
+    this.scheduledGranule = Expiring.granule(expiresAt) - 1; // none yet
   }
 
   private static int seconds(long nanos) {
@@ -282,18 +280,18 @@ final class Template implements TemplateView {
 
   /**
    * The time the store's timer is set to: the last nanosecond of the granule that holds the removal
-   * time. Records the granule, so a refresh that stays in it skips the store (the value is recorded
-   * when the store reads it, after the refresh that moved the time, so a thread that finds its
-   * granule recorded knows the store's timer already covers its removal time).
+   * time. Records the granule, so a refresh that stays in it skips the store (recorded when the
+   * store reads it, after the refresh that moved the time).
    */
   synchronized long scheduledRemoval() {
     long r = removalAt();
-    scheduledGranule = granule(r);
-    return r | GRANULE_MASK;
+    scheduledGranule = Expiring.granule(r);
+    return Expiring.granuleEnd(r);
   }
 
-  static int granule(long removalAt) {
-    return (int) (removalAt >>> GRANULE_SHIFT);
+  /** Whether the template is live at {@code now} (its removal time read without the lock). */
+  boolean liveAt(long now) {
+    return removalAtRelaxed() - now > 0;
   }
 
   /** Returns the time until the timer next fires, as /proc's Expires column counts it. */

@@ -130,13 +130,12 @@ final class TemplateTable {
       if (t.reused || t.invalidated || t.isAssured() || t.controlledCount() > 0) {
         continue; // established (or leaving): it keeps its place in the table
       }
-      if (t.removalAtRelaxed() - ticker.read() <= 0) {
-        if (remove(t)) {
-          return true; // past its removal time, not yet evicted by the store's timer: it expired
-        }
-        continue;
-      }
+      // past its removal time but not yet removed by the store's timer: it expired, not evicted
+      boolean expired = !t.liveAt(ticker.read());
       if (remove(t)) {
+        if (expired) {
+          return true;
+        }
         t.service.templatesEvicted.increment();
         if (LOG.isLoggable(System.Logger.Level.TRACE)) {
           LOG.log(System.Logger.Level.TRACE, "{0}: template evicted to make room", t.service);
