@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link TemplateStore} in two tiers: the node-local Caffeine store, where every hit is answered,
- * over a {@link SharedTemplates} store that the directors of a cluster agree through.
+ * A {@link TemplateStore} in two tiers: the node-local store, where every hit is answered, over a
+ * {@link SharedTemplates} store that the directors of a cluster agree through.
  *
  * <ul>
  *   <li>A local miss is scheduled as usual and the new template put if absent in the shared store:
@@ -40,7 +40,7 @@ final class SharedTierStore implements TemplateStore {
   private static final System.Logger LOG = System.getLogger("io.pe4j.core");
 
   private final Ticker ticker;
-  private final CaffeineTemplateStore local;
+  private final IntrusiveTemplateStore local;
   private final SharedTemplates shared;
   private final TemplateCodec codec;
   private final Consumer<Template> arrived;
@@ -50,7 +50,7 @@ final class SharedTierStore implements TemplateStore {
 
   SharedTierStore(
       Ticker ticker,
-      CaffeineTemplateStore local,
+      IntrusiveTemplateStore local,
       SharedTemplates shared,
       TemplateCodec codec,
       Consumer<Template> arrived,

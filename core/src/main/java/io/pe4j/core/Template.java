@@ -16,15 +16,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Timers follow §3.4 to the nanosecond, evaluated lazily: {@link #expiresAt} is the next firing
  * of the template's timer; when it fires while connections it controls are alive the stored timeout
  * becomes 60 s and the timer re-arms ("expire later"), so the entry is really removed at {@link
- * #removalAt()}, which is what Caffeine is told.
+ * #removalAt()}, which is what the store's timer is set to.
  *
  * <p>A template is its own key in the table (no separate key object: 72 bytes a template fewer):
  * its hash is the lookup's, and it equals a {@link TemplateKey} probe that the engine's {@code
  * ctMatch} accepts, or another template with the same key fields and pe data. An invalidated
  * template equals only itself (spec §3.5); it is rekeyed while out of the table.
  *
- * <p>Fields are laid out for size (112 bytes with compressed references): the protocol as a byte,
- * ports as chars, the stored timeout in whole seconds (the kernel's is seconds × HZ).
+ * <p>Fields are laid out for size (128 bytes with compressed references, the store's links
+ * included): the protocol as a byte, ports as chars, the stored timeout in whole seconds (the
+ * kernel's is seconds × HZ).
  */
 final class Template implements TemplateView {
 
@@ -53,7 +54,7 @@ final class Template implements TemplateView {
   final long clientLo;
   final long virtualHi;
   final long virtualLo;
-  // Ports as unsigned 16-bit chars: a template stays at 112 bytes.
+  // Ports as unsigned 16-bit chars, to keep a template within 128 bytes.
   volatile char virtualPort;
   volatile char destinationPort;
   final Destination destination;
@@ -76,14 +77,22 @@ final class Template implements TemplateView {
   private long controlledUntil;
 
   /**
-   * The {@linkplain Expiring#granule timer granule} the store last read: a refresh within it leaves
-   * the store's timer alone (see {@link #scheduledRemoval}). Racy: two threads re-timing one
-   * template at once each record what they read, and Caffeine keeps the time of whichever
-   * compare-and-set wins; if the older one wins, the store's timer lags this granule until the next
-   * re-time, and the template may leave the store up to a granule early — the race of Caffeine's
-   * own read path, now only at a granule change instead of on every use.
+   * The {@linkplain Expiring#granule timer granule} of the wheel bucket the store filed it in (see
+   * {@link IntrusiveTemplateStore}); written under the store stripe's lock, read without it by a
+   * refresh, which moves the template only when its removal time falls into an earlier granule.
    */
   int scheduledGranule;
+
+  /** The next template in its hash chain (the store's stripe lock guards writes). */
+  volatile @Nullable Template chainNext;
+
+  /** Its neighbours in its timer-wheel bucket (guarded by the store's stripe lock). */
+  @Nullable Template wheelPrev;
+
+  @Nullable Template wheelNext;
+
+  /** Whether and how the store holds it (guarded by the store's stripe lock, read without). */
+  byte storeState;
 
   int controlled;
   boolean assured;
@@ -152,7 +161,6 @@ final class Template implements TemplateView {
     this.hash = probe.hashCode();
     this.timeoutSeconds = seconds(timeoutNanos);
     this.expiresAt = now + timeoutNanos;
-    this.scheduledGranule = Expiring.granule(expiresAt) - 1; // none yet
   }
 
   private static int seconds(long nanos) {
@@ -276,17 +284,6 @@ final class Template implements TemplateView {
     }
     long firings = (controlledUntil - expiresAt + EXPIRE_LATER_NANOS - 1) / EXPIRE_LATER_NANOS;
     return expiresAt + firings * EXPIRE_LATER_NANOS;
-  }
-
-  /**
-   * The time the store's timer is set to: the last nanosecond of the granule that holds the removal
-   * time. Records the granule, so a refresh that stays in it skips the store (recorded when the
-   * store reads it, after the refresh that moved the time).
-   */
-  synchronized long scheduledRemoval() {
-    long r = removalAt();
-    scheduledGranule = Expiring.granule(r);
-    return Expiring.granuleEnd(r);
   }
 
   /** Whether the template is live at {@code now} (its removal time read without the lock). */

@@ -42,8 +42,8 @@ interface TemplateStore {
   Template putIfAbsent(Template fresh, java.util.function.Consumer<Template> onInsert);
 
   /**
-   * Stores {@code t} under itself (an invalidated template is rekeyed first), removing after {@code
-   * removalAt} (an invalidation).
+   * Stores {@code t} under itself (an invalidated template is rekeyed first), removing it after
+   * {@code removalAt}, which is {@code t.removalAt()} (an invalidation).
    */
   void put(Template t, long removalAt, long now);
 

@@ -46,7 +46,7 @@ final class TemplateTable {
     this.ticker = ticker;
     this.engines = engines;
     this.max = max;
-    CaffeineTemplateStore local = new CaffeineTemplateStore(ticker, this::gone);
+    IntrusiveTemplateStore local = new IntrusiveTemplateStore(ticker, this::gone);
     this.store =
         shared == null
             ? local
