@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-datagram cost with the node-local Caffeine store against the cluster store (a director on
+ * The per-datagram cost with the node-local template store against the cluster store (a director on
  * the first of two Hazelcast members in this JVM, talking over loopback): {@code hit} is a datagram
  * of one of 100,000 live calls this node has seen (a local hit: the cluster store answers from its
  * node-local tier and touches the shared record at most once a second, on another thread); {@code

@@ -65,8 +65,8 @@ public class TemplatePath {
 
   /**
    * The real clock plus what the benchmark adds, so that miss templates expire: each hit refreshes
-   * its template to a later time, as on the wire (a frozen clock would leave Caffeine's timer where
-   * it was).
+   * its template to a later time, as on the wire (a frozen clock would leave the table's timer
+   * wheel where it was).
    */
   static final class ManualTicker implements Ticker {
     final AtomicLong nanos = new AtomicLong();

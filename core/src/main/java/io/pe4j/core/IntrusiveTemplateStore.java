@@ -77,7 +77,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
   IntrusiveTemplateStore(Ticker ticker, Consumer<Template> onExpired) {
     this.ticker = ticker;
     this.onExpired = onExpired;
-    long g = ticker.read() >>> Expiring.GRANULE_SHIFT;
+    long g = ticker.read() >> Expiring.GRANULE_SHIFT;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
       stripes[i].nextGranule = g;
@@ -161,7 +161,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
         s.growing++;
       }
       fresh.storeState = CHAINED;
-      file(s, fresh, fresh.removalAtRelaxed() >>> Expiring.GRANULE_SHIFT);
+      file(s, fresh, fresh.removalAtRelaxed() >> Expiring.GRANULE_SHIFT);
       if (++s.size > bins.length - (bins.length >>> 2)) {
         grow(s);
       }
@@ -178,7 +178,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
         unlink(s, t);
       }
       t.storeState = WHEEL_ONLY;
-      file(s, t, removalAt >>> Expiring.GRANULE_SHIFT);
+      file(s, t, removalAt >> Expiring.GRANULE_SHIFT);
     }
   }
 
@@ -196,7 +196,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
     synchronized (s) {
       if ((t.storeState == CHAINED || t.storeState == WHEEL_ONLY) && g - t.scheduledGranule < 0) {
         unfile(s, t);
-        file(s, t, removalAt >>> Expiring.GRANULE_SHIFT);
+        file(s, t, removalAt >> Expiring.GRANULE_SHIFT);
       }
     }
   }
@@ -251,7 +251,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
   }
 
   private void maybeTurn(long now) {
-    if (now >>> Expiring.GRANULE_SHIFT != turnedTo && turning.tryLock()) {
+    if (now >> Expiring.GRANULE_SHIFT != turnedTo && turning.tryLock()) {
       try {
         turn(now);
       } finally {
@@ -262,7 +262,7 @@ final class IntrusiveTemplateStore implements TemplateStore {
 
   /** Turns every stripe's wheel to {@code now}'s granule; the caller holds {@link #turning}. */
   private void turn(long now) {
-    long target = now >>> Expiring.GRANULE_SHIFT;
+    long target = now >> Expiring.GRANULE_SHIFT;
     for (Stripe s : stripes) {
       synchronized (s) {
         turn(s, target, now);
@@ -291,11 +291,11 @@ final class IntrusiveTemplateStore implements TemplateStore {
         if (removal - now <= 0) {
           unlink(s, t);
           onExpired.accept(t);
-        } else if ((int) ((removal >>> Expiring.GRANULE_SHIFT) & WHEEL_MASK) != b) {
+        } else if ((int) ((removal >> Expiring.GRANULE_SHIFT) & WHEEL_MASK) != b) {
           unfile(s, t); // live, so its granule is target or later: not turned yet
-          file(s, t, removal >>> Expiring.GRANULE_SHIFT);
+          file(s, t, removal >> Expiring.GRANULE_SHIFT);
         } else {
-          t.scheduledGranule = (int) (removal >>> Expiring.GRANULE_SHIFT); // a later round
+          t.scheduledGranule = (int) (removal >> Expiring.GRANULE_SHIFT); // a later round
         }
         t = next;
       }

@@ -116,7 +116,8 @@ public final class Ipvs {
      * (one datagram, no reply, no connection) makes room, counted ({@link
      * VirtualService#templatesEvicted()}); if none can go, the key is scheduled without a template,
      * counted ({@link VirtualService#templatesRefused()}). An expired template leaves the count up
-     * to about 1.07 s after its expiry (Caffeine's timer wheel; cleaned up before refusing).
+     * to about 1.07 s after its expiry (the template table's timer wheel turns once a granule;
+     * cleaned up before refusing).
      */
     public Builder maxTemplates(long max) {
       if (max < 1) {

@@ -138,6 +138,27 @@ class IntrusiveTemplateStoreTest extends TemplateStoreContract {
     assertTrue(!store.contains(t));
   }
 
+  /**
+   * {@code System.nanoTime} may be negative and pass zero while the store runs: granules are
+   * counted with the sign, or the wheel would stop turning at zero (it did with an unsigned shift).
+   */
+  @Test
+  void clockPassingZero_keepsTheWheelTurning() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    nanos.set(-10 * SECOND);
+    List<Template> told = new ArrayList<>();
+    TemplateStore s = new IntrusiveTemplateStore(nanos::get, told::add);
+    Template t = new Template(svc, probe("zero@h"), dest, 5060, nanos.get(), 60 * SECOND);
+    s.putIfAbsent(t, x -> {});
+    nanos.set(49 * SECOND);
+    s.cleanUp();
+    assertEquals(List.of(), told);
+    assertSame(t, s.get(probe("zero@h"), nanos.get()));
+    nanos.set(51_100_000_000L);
+    s.cleanUp();
+    assertEquals(List.of(t), told);
+  }
+
   /** An invalidated template lives in the wheel only: removable, listed, never found. */
   @Test
   void invalidatedTemplate_isRemovableFromTheWheel() {

@@ -100,8 +100,8 @@ abstract class TemplateStoreContract {
 
   /**
    * A refresh that moves the removal time by less than a second must count: Caffeine drops a read's
-   * re-time by less than its 1 s tolerance, and the store before the granule timer expired such a
-   * template up to a second early (this test failed on it).
+   * re-time by less than its 1 s tolerance, and the Caffeine store before the granule timer expired
+   * such a template up to a second early (this test failed on it).
    */
   @Test
   void refreshBySubSecondSteps_keepsTheTemplateVisibleUntilItsRemovalTime() {
