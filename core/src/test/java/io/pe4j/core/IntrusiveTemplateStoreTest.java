@@ -164,10 +164,7 @@ class IntrusiveTemplateStoreTest extends TemplateStoreContract {
   void invalidatedTemplate_isRemovableFromTheWheel() {
     Template t = template("inv@h", 60);
     store.putIfAbsent(t, x -> {});
-    assertTrue(store.remove(t));
-    t.virtualPort = 0xffff;
-    t.identityOnly();
-    store.put(t, t.removalAt(), clock.read());
+    assertTrue(invalidate(t));
     assertTrue(store.contains(t));
     assertTrue(store.remove(t));
     assertTrue(!store.contains(t));
@@ -231,11 +228,8 @@ class IntrusiveTemplateStoreTest extends TemplateStoreContract {
         }
         case 6 -> {
           Template known = live.get(id);
-          if (known != null && known.liveAt(now) && store.remove(known)) {
+          if (known != null && known.liveAt(now) && invalidate(known)) {
             live.remove(id);
-            known.virtualPort = 0xffff;
-            known.identityOnly();
-            store.put(known, known.removalAt(), now);
             invalidated.add(known);
           }
         }

@@ -64,6 +64,19 @@ abstract class TemplateStoreContract {
     return new Template(svc, probe(callId), dest, 5060, clock.read(), timeoutSeconds * SECOND);
   }
 
+  /**
+   * Invalidates a stored template as {@code TemplateTable.invalidate} does; false if not stored.
+   */
+  boolean invalidate(Template t) {
+    if (!store.remove(t)) {
+      return false;
+    }
+    t.virtualPort = 0xffff;
+    t.identityOnly();
+    store.put(t, t.removalAt(), clock.read());
+    return true;
+  }
+
   @Test
   void get_findsTheTemplateUnderAnEqualKey_andNothingElse() {
     Template t = template("a@h", 60);
@@ -200,10 +213,7 @@ abstract class TemplateStoreContract {
   void put_storesUnderTheTemplatesCurrentKey_asInvalidationRekeys() {
     Template t = template("a@h", 60);
     store.putIfAbsent(t, x -> {});
-    assertTrue(store.remove(t));
-    t.virtualPort = 0xffff;
-    t.identityOnly();
-    store.put(t, t.removalAt(), clock.read());
+    assertTrue(invalidate(t));
     assertNull(store.get(probe("a@h"), clock.read()), "the old key no longer finds it");
     assertEquals(List.of(t), store.snapshot(), "still listed");
     clock.seconds(61.2);
