@@ -1,6 +1,7 @@
 /**
- * pe4j directors in a cluster: {@link io.pe4j.cluster.ClusterMember} starts an embedded Hazelcast
- * member, {@link io.pe4j.cluster.HazelcastTemplates} is the shared template table the core's {@code
+ * pe4j directors in a cluster: {@link io.pe4j.cluster.ClusterMember} starts an embedded Infinispan
+ * member on an encrypted JGroups channel that only holders of the cluster secret can join; {@link
+ * io.pe4j.cluster.InfinispanTemplates} is the shared template table the core's {@code
  * Ipvs.builder().sharedTemplates(...)} takes.
  */
 @NullMarked

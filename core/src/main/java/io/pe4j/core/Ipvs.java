@@ -51,7 +51,9 @@ public final class Ipvs {
     this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
     int seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
     TemplateCodec codec = new TemplateCodec(this.engines, seed);
-    this.templates = new TemplateTable(ticker, this.engines, b.maxTemplates, b.shared, codec);
+    this.templates =
+        new TemplateTable(
+            ticker, this.engines, b.maxTemplates, b.shared, codec, b.clusterWait.toNanos());
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
     codec.config(config);
@@ -59,6 +61,12 @@ public final class Ipvs {
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
     this.explainer = new Explainer(config, templates, connections, seed);
   }
+
+  /** The default {@link Builder#clusterWait cluster wait}, in milliseconds. */
+  public static final long DEFAULT_CLUSTER_WAIT_MILLIS = 50;
+
+  private static final java.time.Duration DEFAULT_CLUSTER_WAIT =
+      java.time.Duration.ofMillis(DEFAULT_CLUSTER_WAIT_MILLIS);
 
   /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
   public static Builder builder() {
@@ -73,8 +81,23 @@ public final class Ipvs {
     private @Nullable Integer seed;
     private long maxTemplates = 1 << 20;
     private @Nullable SharedTemplates shared;
+    private java.time.Duration clusterWait = DEFAULT_CLUSTER_WAIT;
 
     private Builder() {}
+
+    /**
+     * Sets how long a new call's first datagram on this director waits for the cluster's answer
+     * before the director decides alone (default {@value #DEFAULT_CLUSTER_WAIT_MILLIS} ms): only
+     * with {@link #sharedTemplates}. The datagram's thread never waits: the host holds the datagram
+     * ({@link Verdict.Kind#WAIT}) and goes on.
+     */
+    public Builder clusterWait(java.time.Duration wait) {
+      if (wait.isNegative() || wait.compareTo(java.time.Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("the cluster wait must be 0 to 10 s: " + wait);
+      }
+      this.clusterWait = wait;
+      return this;
+    }
 
     /**
      * Shares this director's templates with other directors through {@code shared} (a cluster store
@@ -236,6 +259,34 @@ public final class Ipvs {
   /** Returns how many operations on the shared template table failed (0 without one). */
   public long sharedTemplateErrors() {
     return templates.sharedErrors();
+  }
+
+  /**
+   * Returns what became of the new calls this director offered to the cluster: how many were
+   * offered, answered in time, decided alone (no answer within the cluster wait, or the cluster
+   * failed), and decided alone then overruled by the cluster's answer (a call that may have split;
+   * never with {@code mh-pe}); zeros without shared templates.
+   */
+  public ClusterCounts clusterCounts() {
+    long[] c = templates.offerCounts();
+    return new ClusterCounts(c[0], c[1], c[2], c[3], templates.sharedErrors());
+  }
+
+  /**
+   * What became of the new calls a director offered to its cluster.
+   *
+   * @param offered new calls offered
+   * @param answered answered within the cluster wait
+   * @param alone decided by this director alone (no answer in time, or the cluster failed)
+   * @param overruled decided alone, then bound to the cluster's other choice
+   * @param errors operations on the shared table that failed
+   */
+  public record ClusterCounts(
+      long offered, long answered, long alone, long overruled, long errors) {}
+
+  /** Stops the director's own background work (the cluster wait's timer). */
+  public void close() {
+    templates.close();
   }
 
   /** Returns the number of connection entries (OPS datagrams create none). */

@@ -143,14 +143,25 @@ final class PacketPath {
         return Verdict.NO_DEST;
       }
       boolean normalPort = d.destinationPort() == svc.port && svc.port != 21 && svc.port != 0;
-      t = createTemplate(svc, cfg, probe, dest, normalPort ? dest.port : 0, now, false);
+      int dport = normalPort ? dest.port : 0;
+      if (templates.shared()) { // a cluster: ask it, without waiting on this thread
+        trace("{0}: new call offered to the cluster ({1} decided here)", svc, dest);
+        return Verdict.waitFor(
+            templates.offer(
+                new Template(svc, probe, dest, dport, now, cfg.timeoutSeconds * SECOND)));
+      }
+      t = createTemplate(svc, cfg, probe, dest, dport, now, false);
       if (t != null) {
         dest = t.destination; // a racing thread may have created it first
       }
     } else {
       dest = t.destination;
       if (!t.reused) {
-        t.reused = true; // a second datagram: the template is established
+        if (t.firstParked) {
+          t.firstParked = false; // the first datagram again, back from the cluster
+        } else {
+          t.reused = true; // a second datagram: the template is established
+        }
       }
       traceHit(svc, t);
     }

@@ -105,18 +105,29 @@ final class Template implements TemplateView {
   volatile boolean reused;
 
   /**
+   * Whether its first datagram waited for the cluster and has not yet come back: that datagram's
+   * second pass must not count as a second datagram (the template would never give way).
+   */
+  volatile boolean firstParked;
+
+  /**
    * Its place in the shared table when the director is in a cluster, or null: one reference, so
    * that a node-local table pays 4 bytes a template for the cluster, not 12.
    */
   volatile @Nullable Shared shared;
 
-  /** A template's key in the shared table and the removal time last pushed there (a touch). */
+  /**
+   * A template's key in the shared table, the record the cluster holds for it (what a touch expects
+   * to find there) and the removal time last pushed there.
+   */
   static final class Shared {
     final byte[] key;
+    final byte[] record;
     volatile long pushedRemoval;
 
-    Shared(byte[] key, long pushedRemoval) {
+    Shared(byte[] key, byte[] record, long pushedRemoval) {
       this.key = key;
+      this.record = record;
       this.pushedRemoval = pushedRemoval;
     }
   }

@@ -3,6 +3,7 @@ package io.pe4j.core;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,7 @@ final class TemplateTable {
   private static final System.Logger LOG = System.getLogger("io.pe4j.core");
 
   private final TemplateStore store;
+  private final @Nullable SharedTierStore tiers;
   private final com.github.benmanes.caffeine.cache.Ticker ticker;
   private final PersistenceEngines engines;
   private final long max;
@@ -42,20 +44,59 @@ final class TemplateTable {
       PersistenceEngines engines,
       long max,
       @Nullable SharedTemplates shared,
-      TemplateCodec codec) {
+      TemplateCodec codec,
+      long clusterWaitNanos) {
     this.ticker = ticker;
     this.engines = engines;
     this.max = max;
     IntrusiveTemplateStore local = new IntrusiveTemplateStore(ticker, this::gone);
-    this.store =
-        shared == null
-            ? local
-            : new SharedTierStore(ticker, local, shared, codec, this::arrived, this::gone);
+    if (shared == null) {
+      this.store = local;
+      this.tiers = null;
+    } else {
+      SharedTierStore s =
+          new SharedTierStore(
+              ticker, local, shared, codec, this::arrived, this::gone, clusterWaitNanos);
+      s.installer(
+          t -> {
+            var unused = create(t, true);
+          });
+      this.store = s;
+      this.tiers = s;
+    }
   }
 
   /** Returns how many operations on the shared table failed (0 without one). */
   long sharedErrors() {
-    return store instanceof SharedTierStore ? ((SharedTierStore) store).errors() : 0;
+    SharedTierStore s = tiers;
+    return s == null ? 0 : s.errors();
+  }
+
+  /** Returns whether a new call is offered to a cluster ({@link #offer}) rather than created. */
+  boolean shared() {
+    return tiers != null;
+  }
+
+  /**
+   * Offers a new call's template to the cluster (only when {@link #shared()}); the stage completes
+   * when its datagrams may look again.
+   */
+  CompletableFuture<Void> offer(Template lone) {
+    return java.util.Objects.requireNonNull(tiers).offer(lone);
+  }
+
+  /** Returns the shared tier's counts: offered, answered in time, decided alone, overruled. */
+  long[] offerCounts() {
+    SharedTierStore s = tiers;
+    return s == null ? new long[4] : s.offerCounts();
+  }
+
+  /** Stops the shared tier's timer. */
+  void close() {
+    SharedTierStore s = tiers;
+    if (s != null) {
+      s.close();
+    }
   }
 
   /** Returns the template for {@code probe} live at {@code now}, or null. */

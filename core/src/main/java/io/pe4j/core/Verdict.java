@@ -2,6 +2,8 @@ package io.pe4j.core;
 
 import io.pe4j.api.IpAddress;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +23,18 @@ public final class Verdict {
     /** No virtual service: let the datagram pass untouched. */
     PASS,
     /** A real server's datagram, NATed: send it from {@link #address()}:{@link #port()}. */
-    OUT
+    OUT,
+    /**
+     * The cluster is being asked which real server this datagram's call has (a new call on this
+     * director, with {@link Ipvs.Builder#sharedTemplates shared templates} only): keep the datagram
+     * and {@link Ipvs#process process} it again when {@link #settled()} completes, at the latest
+     * {@link Ipvs.Builder#clusterWait the cluster wait} after the first datagram of the call asked.
+     * Nothing waits meanwhile: the host goes on with other datagrams.
+     */
+    WAIT
   }
+
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   /** No service matched: pass untouched. */
   public static final Verdict PASS = new Verdict(Kind.PASS, null, null, 0, "no service");
@@ -36,6 +48,7 @@ public final class Verdict {
   private final @Nullable IpAddress address;
   private final int port;
   private final String reason;
+  private final CompletionStage<Void> settled;
 
   private Verdict(
       Kind kind,
@@ -43,6 +56,17 @@ public final class Verdict {
       @Nullable IpAddress address,
       int port,
       String reason) {
+    this(kind, destination, address, port, reason, DONE);
+  }
+
+  private Verdict(
+      Kind kind,
+      @Nullable Destination destination,
+      @Nullable IpAddress address,
+      int port,
+      String reason,
+      CompletionStage<Void> settled) {
+    this.settled = settled;
     this.kind = kind;
     this.destination = destination;
     this.address = address;
@@ -60,6 +84,19 @@ public final class Verdict {
 
   static Verdict out(IpAddress source, int port, String reason) {
     return new Verdict(Kind.OUT, null, source, port, reason);
+  }
+
+  static Verdict waitFor(CompletionStage<Void> settled) {
+    return new Verdict(Kind.WAIT, null, null, 0, "waiting for the cluster", settled);
+  }
+
+  /**
+   * Returns when a {@link Kind#WAIT} datagram may be processed again (completes once, never
+   * exceptionally, on a thread of the cluster's or of the core's timer: hand the work back to the
+   * datagram's own thread); an already completed stage for every other kind.
+   */
+  public CompletionStage<Void> settled() {
+    return settled;
   }
 
   /** Returns the kind. */
@@ -89,7 +126,8 @@ public final class Verdict {
 
   /**
    * Returns the verdict as {@code pe4j simulate} prints it: {@code FORWARD 192.168.10.3:5060},
-   * {@code DROP no Call-ID}, {@code NO_DEST}, {@code PASS}, {@code OUT 10.0.0.1:5060}.
+   * {@code DROP no Call-ID}, {@code NO_DEST}, {@code PASS}, {@code OUT 10.0.0.1:5060}, {@code
+   * WAIT}.
    */
   @Override
   public String toString() {
