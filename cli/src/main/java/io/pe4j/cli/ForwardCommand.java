@@ -112,28 +112,54 @@ final class ForwardCommand implements Callable<Integer> {
       names = "--cluster",
       paramLabel = "NAME",
       description =
-          "share templates with the other pe4j nodes of the cluster NAME (embedded Hazelcast):"
-              + " a call goes to one server whichever node its datagrams reach")
+          "share templates with the other pe4j nodes of the cluster NAME (embedded Infinispan on"
+              + " an encrypted JGroups channel; needs --cluster-secret): a call goes to one server"
+              + " whichever node its datagrams reach")
   private @Nullable String cluster;
+
+  @Option(
+      names = "--cluster-secret",
+      paramLabel = "FILE",
+      description =
+          "the cluster's shared secret, a file of mode 0600: only nodes with the same secret and"
+              + " cluster name can join, read or change the shared table")
+  private @Nullable Path clusterSecret;
 
   @Option(
       names = "--members",
       paramLabel = "HOST:PORT,...",
       split = ",",
-      description = "the cluster's members to join (TCP/IP member list; no multicast)")
+      description = "the cluster's members to join (a fixed member list; no multicast)")
   private List<String> members = new java.util.ArrayList<>();
 
   @Option(
       names = "--cluster-port",
       paramLabel = "PORT",
-      description = "this node's member port (default 5701)")
-  private int clusterPort = 5701;
+      description = "this node's member port (default 7800; failure detection uses PORT+100 too)")
+  private int clusterPort = 7800;
 
   @Option(
       names = "--cluster-host",
       paramLabel = "ADDRESS",
-      description = "the address this node's member listens on (default 127.0.0.1)")
+      description = "the address this node's member listens on, and only on (default 127.0.0.1)")
   private String clusterHost = "127.0.0.1";
+
+  @Option(
+      names = "--cluster-wait-ms",
+      paramLabel = "MS",
+      description =
+          "how long a new call's first datagram on this node is held while the cluster answers"
+              + " which server the call has; past it the node decides alone (default: 200)")
+  private long clusterWaitMillis = Ipvs.DEFAULT_CLUSTER_WAIT_MILLIS;
+
+  @Option(
+      names = "--source-address",
+      paramLabel = "ADDRESS",
+      description =
+          "full NAT: send to the real servers from this address of the node's own (default: the"
+              + " virtual address), so that replies come back to this node when several hosts"
+              + " share the virtual address")
+  private @Nullable String sourceAddress;
 
   @Option(
       names = "--mh-table-size",
@@ -218,7 +244,34 @@ final class ForwardCommand implements Callable<Integer> {
       err.println("pe4j forward: --members needs --cluster NAME");
       return Pe4j.USAGE;
     }
+    byte[] secret = null;
+    if (cluster != null) {
+      if (clusterSecret == null) {
+        err.println(
+            "pe4j forward: --cluster needs --cluster-secret FILE (a shared secret, mode 0600):"
+                + " without it anyone who reaches the cluster port could join");
+        return Pe4j.USAGE;
+      }
+      try {
+        secret = io.pe4j.forwarder.AdminServer.readSecret(clusterSecret);
+      } catch (IOException e) {
+        err.println("pe4j forward: --cluster-secret: " + e.getMessage());
+        return Pe4j.USAGE;
+      }
+    }
+    if (transparent && sourceAddress != null) {
+      err.println(
+          "pe4j forward: --source-address is for full NAT; in transparent mode servers see the"
+              + " client's own address");
+      return Pe4j.USAGE;
+    }
     Ipvs.Builder builder = Ipvs.builder().maxTemplates(templates);
+    try {
+      builder.clusterWait(java.time.Duration.ofMillis(clusterWaitMillis));
+    } catch (IllegalArgumentException e) {
+      err.println("pe4j forward: --cluster-wait-ms: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
     try {
       if (mhTableSize != 0) {
         builder.schedulers(new io.pe4j.core.Schedulers().maglevTableSize(mhTableSize));
@@ -235,6 +288,7 @@ final class ForwardCommand implements Callable<Integer> {
                 .host(clusterHost)
                 .port(clusterPort)
                 .members(members)
+                .secret(java.util.Objects.requireNonNull(secret))
                 .start();
       } catch (RuntimeException e) {
         err.println("pe4j forward: cluster " + cluster + ": " + e.getMessage());
@@ -316,6 +370,9 @@ final class ForwardCommand implements Callable<Integer> {
               .haltOnOutOfMemory(true);
       if (transparent) {
         fb.transparent(tproxyPort);
+      }
+      if (sourceAddress != null) {
+        fb.sourceAddress(java.net.InetAddress.getByName(sourceAddress));
       }
       forwarder = fb.build().start();
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -424,6 +481,22 @@ final class ForwardCommand implements Callable<Integer> {
     forwarder.close();
     out.println("final statistics");
     out.print(forwarder.stats().render());
+    if (cluster != null) {
+      Ipvs.ClusterCounts c = ipvs.clusterCounts();
+      out.println(
+          "cluster: new calls offered "
+              + c.offered()
+              + ", answered in time "
+              + c.answered()
+              + ", decided alone "
+              + c.alone()
+              + ", overruled "
+              + c.overruled()
+              + ", held datagrams "
+              + forwarder.stats().clusterHeld()
+              + ", errors "
+              + c.errors());
+    }
     out.print(ipvs.ipvsadm("-Ln --stats"));
     if (!checks.isEmpty()) {
       out.println("health checks");

@@ -63,7 +63,7 @@ public final class Ipvs {
   }
 
   /** The default {@link Builder#clusterWait cluster wait}, in milliseconds. */
-  public static final long DEFAULT_CLUSTER_WAIT_MILLIS = 50;
+  public static final long DEFAULT_CLUSTER_WAIT_MILLIS = 200;
 
   private static final java.time.Duration DEFAULT_CLUSTER_WAIT =
       java.time.Duration.ofMillis(DEFAULT_CLUSTER_WAIT_MILLIS);

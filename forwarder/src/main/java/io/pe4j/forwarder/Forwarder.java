@@ -97,7 +97,14 @@ public final class Forwarder implements AutoCloseable {
     this.group = new MultiThreadIoEventLoopGroup(threads, factory);
     this.channelClass = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
     this.relay =
-        new Relay(ipvs, stats, channelClass, maxSessions, haltOnOutOfMemory, tproxyPort > 0);
+        new Relay(
+            ipvs,
+            stats,
+            channelClass,
+            maxSessions,
+            haltOnOutOfMemory,
+            tproxyPort > 0,
+            b.sourceAddress);
   }
 
   /** Returns a builder for a forwarder over {@code ipvs}. */
@@ -114,6 +121,7 @@ public final class Forwarder implements AutoCloseable {
     private boolean sharePort;
     private boolean haltOnOutOfMemory;
     private int tproxyPort;
+    private java.net.@org.jspecify.annotations.Nullable InetAddress sourceAddress;
 
     private Builder(Ipvs ipvs) {
       this.ipvs = Objects.requireNonNull(ipvs);
@@ -179,6 +187,17 @@ public final class Forwarder implements AutoCloseable {
         throw new IllegalArgumentException("the TPROXY port must be 1..65535: " + tproxyPort);
       }
       this.tproxyPort = tproxyPort;
+      return this;
+    }
+
+    /**
+     * Full NAT: sends to the real servers from {@code address}, an address of this host's own,
+     * instead of the virtual address, so that real servers answer this host even when several hosts
+     * share the virtual address (ECMP, anycast). Default: the virtual address (or any address for a
+     * wildcard service).
+     */
+    public Builder sourceAddress(java.net.InetAddress address) {
+      this.sourceAddress = java.util.Objects.requireNonNull(address);
       return this;
     }
 

@@ -20,6 +20,7 @@ public final class ForwarderStats {
   final LongAdder returnedWithoutKey = new LongAdder();
   final LongAdder sessionsOpened = new LongAdder();
   final LongAdder sessionsClosed = new LongAdder();
+  final LongAdder clusterHeld = new LongAdder();
   final ConcurrentHashMap<String, LongAdder> drops = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, LongAdder> replyDrops = new ConcurrentHashMap<>();
 
@@ -59,6 +60,14 @@ public final class ForwarderStats {
    */
   public long returnedWithoutKey() {
     return returnedWithoutKey.sum();
+  }
+
+  /**
+   * Returns the client datagrams held while the cluster answered which server their new call has
+   * (each processed again when it did, or when the cluster wait ended).
+   */
+  public long clusterHeld() {
+    return clusterHeld.sum();
   }
 
   /** Returns the client sessions open now. */

@@ -49,6 +49,9 @@ final class Relay {
   private final boolean haltOnOutOfMemory;
   private final boolean transparent;
   private final AtomicInteger sessionCount = new AtomicInteger();
+  private final AtomicInteger held = new AtomicInteger();
+  private final int maxHeld;
+  private final @Nullable InetAddress sourceAddress; // full NAT's own source, or the VIP
   private final ConcurrentHashMap<Verdict, InetSocketAddress> targets = new ConcurrentHashMap<>();
   private final ThreadLocal<Datagram> scratch = ThreadLocal.withInitial(Datagram::new);
 
@@ -58,12 +61,15 @@ final class Relay {
       Class<? extends DatagramChannel> channelClass,
       int maxSessions,
       boolean haltOnOutOfMemory,
-      boolean transparent) {
+      boolean transparent,
+      @Nullable InetAddress sourceAddress) {
     this.ipvs = ipvs;
+    this.sourceAddress = sourceAddress;
     this.transparent = transparent;
     this.stats = stats;
     this.channelClass = channelClass;
     this.maxSessions = maxSessions;
+    this.maxHeld = Math.max(1024, Math.min(65_536, maxSessions));
     this.haltOnOutOfMemory = haltOnOutOfMemory;
   }
 
@@ -198,14 +204,32 @@ final class Relay {
   private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Binding binding;
     private final Batch batch = new Batch(Batch.TO_SERVERS);
+    private final ClusterHold hold;
 
     ClientSide(Binding binding) {
       this.binding = binding;
+      this.hold = new ClusterHold(stats, held, maxHeld, this::again);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
       stats.clientDatagrams.increment();
+      handle(ctx, packet, false);
+    }
+
+    /** A datagram held for the cluster's answer, processed again now that it settled. */
+    private void again(ChannelHandlerContext ctx, DatagramPacket packet) {
+      handle(ctx, packet, true);
+      batch.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      hold.clear();
+      super.channelInactive(ctx);
+    }
+
+    private void handle(ChannelHandlerContext ctx, DatagramPacket packet, boolean again) {
       InetSocketAddress sender = packet.sender();
       ByteBuf content = packet.content();
       int length = content.readableBytes();
@@ -217,6 +241,14 @@ final class Relay {
       } catch (RuntimeException e) {
         stats.drop("core error");
         LOG.log(System.Logger.Level.ERROR, "core failed on a datagram from " + sender, e);
+        return;
+      }
+      if (v.kind() == Verdict.Kind.WAIT) {
+        if (again) { // settled, and still no template: the table refused it, or it left already
+          stats.drop("cluster wait: no template after the wait");
+        } else {
+          hold.hold(ctx, packet, v);
+        }
         return;
       }
       if (v.kind() != Verdict.Kind.FORWARD) {
@@ -281,7 +313,9 @@ final class Relay {
     }
     stats.sessionsOpened.increment();
     InetAddress local =
-        binding.vip.getAddress().isAnyLocalAddress() ? null : binding.vip.getAddress();
+        sourceAddress != null
+            ? sourceAddress
+            : binding.vip.getAddress().isAnyLocalAddress() ? null : binding.vip.getAddress();
     Bootstrap upstream =
         new Bootstrap()
             .group(clientSide.eventLoop())
