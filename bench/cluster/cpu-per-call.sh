@@ -13,6 +13,7 @@ SECONDS_RUN=${2:-20}
 JAR=cli/target/pe4j.jar
 OUT=bench/target/cluster-cpu
 rm -rf "$OUT" && mkdir -p "$OUT"
+SECRET="$OUT/cluster.secret"; head -c 32 /dev/urandom | base64 > "$SECRET"; chmod 600 "$SECRET"
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -45,7 +46,7 @@ for nodes in 1 3; do
   for i in $(seq 0 $((nodes - 1))); do
     extra=()
     if [ "$nodes" -gt 1 ]; then
-      extra=(--share-port --cluster "cpu-$$" --members "$list" --cluster-port "${members[$i]##*:}")
+      extra=(--share-port --cluster "cpu-$$" --cluster-secret "$SECRET" --members "$list" --cluster-port "${members[$i]##*:}")
     fi
     java -Xmx256m -jar "$JAR" forward --rules "$dir/rules" --threads 1 "${extra[@]}" > "$dir/node$i.log" 2>&1 &
     NODE_PIDS+=($!); PIDS+=($!)

@@ -260,6 +260,15 @@ public final class ClusterMember implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Returns whether the cluster is healthy as this member sees it: no member missing from the
+   * template cache's topology, no rebalance in progress.
+   */
+  public boolean healthy() {
+    return manager.getHealth().getClusterHealth().getHealthStatus()
+        == org.infinispan.health.HealthStatus.HEALTHY;
+  }
+
   /** The cache manager (tests). */
   DefaultCacheManager manager() {
     return manager;

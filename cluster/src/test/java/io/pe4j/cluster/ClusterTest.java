@@ -182,6 +182,7 @@ class ClusterTest {
       }
       Ipvs survivor = node(members.get(1), "10.0.1.3", 300, 1);
       leaving.close();
+      assertTrue(eventually(() -> members.get(1).healthy(), 60), "the cluster did not settle");
       for (int c = 0; c < 300; c++) {
         Verdict v = process(survivor, invite("10.0.1.3", "198.51.100.21", c, "kill-" + c));
         assertEquals(where.get(c), v.toString(), "call kill-" + c + " after the member left");
@@ -197,6 +198,7 @@ class ClusterTest {
       if (joiner != null) {
         joiner.close();
       }
+      assertTrue(eventually(() -> members.get(0).healthy(), 60), "the cluster did not settle");
     }
   }
 
@@ -281,6 +283,10 @@ class ClusterTest {
     } finally {
       Partition.heal(cut);
       cut.close();
+      // the next tests start on a settled cluster, not in the rebalance that follows
+      assertTrue(
+          eventually(() -> members.get(0).size() == 3 && members.get(0).healthy(), 60),
+          "the cluster did not settle");
     }
   }
 

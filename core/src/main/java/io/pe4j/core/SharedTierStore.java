@@ -240,10 +240,10 @@ final class SharedTierStore implements TemplateStore {
     if (o.decided.compareAndSet(false, true)) {
       agreed.increment();
       settle(o, chosen, record);
-    } else if (chosen != o.lone) {
+    } else if (chosen != o.lone && local.contains(o.lone)) {
       overruled.increment(); // decided alone meanwhile: follow the cluster from now on
       rebind(o.lone, chosen, record);
-    }
+    } // (a lone template already gone, removed here or elsewhere, is not brought back)
   }
 
   /** Installs the chosen template, then lets the call's waiting datagrams look again. */
