@@ -86,7 +86,7 @@ final class SealedChannel {
     ping.setPortRange(0);
     stack.add(ping);
     stack.add(new MERGE3().setMinInterval(1000).setMaxInterval(3000).setCheckInterval(5000));
-    stack.add(new FD_SOCK2());
+    stack.add(new FD_SOCK2().setBindAddress(host)); // its own port (+100): this address only too
     stack.add(
         new FD_ALL3().setTimeout(suspectMillis).setInterval(Math.max(250, suspectMillis / 4)));
     stack.add(new VERIFY_SUSPECT2().setTimeout(500));
