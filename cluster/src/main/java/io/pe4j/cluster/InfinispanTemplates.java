@@ -7,13 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.infinispan.AdvancedCache;
 import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
-import org.infinispan.notifications.cachelistener.event.CacheEntryModifiedEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
@@ -121,13 +118,11 @@ public final class InfinispanTemplates implements SharedTemplates, AutoCloseable
     cache.addListener(new Removals(removed));
   }
 
-  @Override
-  public void onReplaced(BiConsumer<byte[], byte[]> replaced) {
-    cache.addListener(new Replacements(replaced));
-  }
-
-  /** Removals by any member, told to every member. */
-  @Listener(clustered = true)
+  /**
+   * Removals by any member, told to every member, without holding up the removal. (Replacements are
+   * not listened to: every touch is one, and a merge's are found by the check after it.)
+   */
+  @Listener(clustered = true, sync = false)
   public static final class Removals {
     private final Consumer<byte[]> removed;
 
@@ -139,25 +134,6 @@ public final class InfinispanTemplates implements SharedTemplates, AutoCloseable
     @CacheEntryRemoved
     public void removed(CacheEntryRemovedEvent<byte[], byte[]> event) {
       removed.accept(event.getKey());
-    }
-  }
-
-  /** Records replaced by any member (a merge after a partition, a touch), told to every member. */
-  @Listener(clustered = true)
-  public static final class Replacements {
-    private final BiConsumer<byte[], byte[]> replaced;
-
-    Replacements(BiConsumer<byte[], byte[]> replaced) {
-      this.replaced = replaced;
-    }
-
-    /** A record replaced anywhere. */
-    @CacheEntryModified
-    public void modified(CacheEntryModifiedEvent<byte[], byte[]> event) {
-      byte[] value = event.getNewValue();
-      if (!event.isCreated() && value != null) {
-        replaced.accept(event.getKey(), value);
-      }
     }
   }
 

@@ -77,6 +77,9 @@ final class SealedChannel {
     tcp.setBindAddr(host);
     tcp.setBindPort(port);
     tcp.setPortRange(0);
+    // a new call's offer is one small request and its answer: without TCP_NODELAY, Nagle and the
+    // peer's delayed ACK held one in ten for ~40 ms (p50 0.4 ms, p90 43 ms on loopback)
+    tcp.tcpNodelay(true);
     stack.add(tcp);
     if (sealer != null) { // null: a test's stranger without encryption
       stack.add(sealer);

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +67,7 @@ final class SharedTierStore implements TemplateStore {
   private final long waitNanos;
   private final ConcurrentHashMap<ByteBuffer, Offer> offers = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timer;
+  private final ExecutorService outbox;
   private final ThreadLocal<ConnParam> param = ThreadLocal.withInitial(ConnParam::new);
   private final LongAdder errors = new LongAdder();
   private final LongAdder offered = new LongAdder();
@@ -112,6 +116,13 @@ final class SharedTierStore implements TemplateStore {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    this.outbox =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "pe4j-cluster-outbox");
+              t.setDaemon(true);
+              return t;
+            });
     shared.onRemoved(this::removedElsewhere);
     shared.onReplaced(this::replacedElsewhere);
     shared.onMerged(this::merged);
@@ -206,13 +217,29 @@ final class SharedTierStore implements TemplateStore {
     return o.settled;
   }
 
+  /**
+   * Sends the offer from the outbox thread: the datagram's thread never enters the store's code (a
+   * store's "asynchronous" call may still write to a socket whose buffer a frozen peer has filled).
+   */
   private void ask(Offer o) {
+    long ttl = ttlMillis(o.lone.removalAt(), ticker.read());
+    send(
+        () -> shared.putIfAbsent(o.key, o.record, ttl).whenComplete((w, e) -> answered(o, w, e)),
+        e -> answered(o, null, e));
+  }
+
+  private void send(Runnable work, Consumer<RuntimeException> failed) {
     try {
-      shared
-          .putIfAbsent(o.key, o.record, ttlMillis(o.lone.removalAt(), ticker.read()))
-          .whenComplete((winner, e) -> answered(o, winner, e));
-    } catch (RuntimeException e) {
-      answered(o, null, e);
+      outbox.execute(
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              failed.accept(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      failed.accept(e); // closed
     }
   }
 
@@ -319,11 +346,7 @@ final class SharedTierStore implements TemplateStore {
     Template.Shared sh = t.shared;
     if (sh != null) {
       byte[] key = sh.key; // a local copy, or another director's template listed here
-      try {
-        shared.remove(key);
-      } catch (RuntimeException e) {
-        failed("remove", e);
-      }
+      send(() -> shared.remove(key), e -> failed("remove", e));
     }
     return removed;
   }
@@ -388,8 +411,9 @@ final class SharedTierStore implements TemplateStore {
     TemplateKey probe = e == null ? null : codec.probe(e, new ConnParam());
     long now = ticker.read();
     Template t = probe == null ? null : local.get(probe, now);
-    if (t == null) {
-      return;
+    Template.Shared sh = t == null ? null : t.shared;
+    if (t == null || (sh != null && Arrays.equals(sh.record, record))) {
+      return; // not held here, or held as it is
     }
     Template m = materialize(record, now);
     if (m != null && m.destination != t.destination) {
@@ -423,8 +447,9 @@ final class SharedTierStore implements TemplateStore {
     }
   }
 
-  /** Stops the wait timer. */
+  /** Stops the wait timer and the outbox. */
   void close() {
     timer.shutdownNow();
+    outbox.shutdownNow();
   }
 }
