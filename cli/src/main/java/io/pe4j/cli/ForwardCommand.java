@@ -307,6 +307,7 @@ final class ForwardCommand implements Callable<Integer> {
               + " members)");
     }
     try {
+      clusterMember = member;
       return run(builder.build(), templates, out, err);
     } finally {
       if (member != null) {
@@ -314,6 +315,9 @@ final class ForwardCommand implements Callable<Integer> {
       }
     }
   }
+
+  /** This node's cluster member, when it has one (its counts go into the final statistics). */
+  private @Nullable ClusterMember clusterMember;
 
   private int run(Ipvs ipvs, long templates, PrintWriter out, PrintWriter err)
       throws InterruptedException, IOException {
@@ -495,7 +499,10 @@ final class ForwardCommand implements Callable<Integer> {
               + ", held datagrams "
               + forwarder.stats().clusterHeld()
               + ", errors "
-              + c.errors());
+              + c.errors()
+              + (clusterMember != null
+                  ? "; strangers' messages refused " + clusterMember.refused()
+                  : ""));
     }
     out.print(ipvs.ipvsadm("-Ln --stats"));
     if (!checks.isEmpty()) {

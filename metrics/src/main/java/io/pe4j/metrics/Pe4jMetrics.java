@@ -70,6 +70,28 @@ public final class Pe4jMetrics implements MeterBinder {
     FunctionCounter.builder("pe4j.shared.errors", ipvs, Ipvs::sharedTemplateErrors)
         .description("operations on the cluster's shared template table that failed")
         .register(registry);
+    String calls = "new calls offered to the cluster, by what became of them";
+    counter(
+        registry,
+        "pe4j.cluster.calls",
+        ipvs,
+        i -> i.clusterCounts().answered(),
+        Tags.of("outcome", "answered"),
+        calls);
+    counter(
+        registry,
+        "pe4j.cluster.calls",
+        ipvs,
+        i -> i.clusterCounts().alone(),
+        Tags.of("outcome", "alone"),
+        calls);
+    counter(
+        registry,
+        "pe4j.cluster.calls",
+        ipvs,
+        i -> i.clusterCounts().overruled(),
+        Tags.of("outcome", "overruled"),
+        calls);
     Forwarder f = forwarder;
     if (f != null) {
       ForwarderStats s = f.stats();
@@ -101,6 +123,13 @@ public final class Pe4jMetrics implements MeterBinder {
           ForwarderStats::returned,
           Tags.empty(),
           "server datagrams sent back to clients");
+      counter(
+          registry,
+          "pe4j.forwarder.cluster.held",
+          s,
+          ForwarderStats::clusterHeld,
+          Tags.empty(),
+          "client datagrams held while the cluster answered which server their new call has");
       Gauge.builder("pe4j.forwarder.sessions", f, Forwarder::sessions)
           .description("client sessions open (one upstream socket each)")
           .register(registry);
