@@ -6,6 +6,8 @@ module io.pe4j.testkit {
   requires transitive io.pe4j.api;
   requires transitive org.junit.jupiter.api;
   requires static org.jspecify;
+  requires java.management;
+  requires jdk.management;
 
   exports io.pe4j.testkit;
 

@@ -23,11 +23,15 @@ import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import io.pe4j.testkit.Trials.Outcome;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +59,9 @@ import org.junit.jupiter.api.TestInfo;
  * and changing nothing; (4) pe data of 1..255 bytes; (5) {@code ctMatch} reflexive, symmetric,
  * equal to pe-data equality and keyed; (6) {@code hashKey} consistent with {@code ctMatch}, of the
  * pe data only, seeded; (7) {@code showPeData} printable; (8) thread-safe and stateless; (9)
- * supplied datagrams match and sessions agree.
+ * supplied datagrams match and sessions agree; (10) different sessions give different pe data; (11)
+ * the cost per byte stays flat up to 64 KB; (12) results do not depend on the host's locale; (13) a
+ * match allocates no more than {@link #allocationBudget()}.
  *
  * <p>Cases per law: {@code -Dpe4j.tries=N} (default 1,000). A failure reports the seed, the shrunk
  * counterexample in hex and as text, and how to replay it with {@code -Dpe4j.seed=N}.
@@ -91,6 +97,15 @@ public abstract class PersistenceEngineContract {
     return List.of();
   }
 
+  /**
+   * Returns the bytes one matching {@code fillParam} may allocate (law 13). Default: 0 — the SPI
+   * hands the engine a view of the datagram so that it copies nothing; an engine that needs a
+   * little (a decoded field) declares it here.
+   */
+  protected int allocationBudget() {
+    return 0;
+  }
+
   /** Returns the protocol the engine's datagrams arrive on. Default: UDP. */
   protected Protocol protocol() {
     return Protocol.UDP;
@@ -118,7 +133,22 @@ public abstract class PersistenceEngineContract {
   }
 
   private void fail(String law, byte[] input, Predicate<byte[]> stillFails, String detail) {
+    fail(law, input, stillFails, x -> detail);
+  }
+
+  /**
+   * Shrinks {@code input} while it still fails and reports the shrunk input, with the detail
+   * computed for that same input (not for the one before shrinking).
+   */
+  private void fail(
+      String law, byte[] input, Predicate<byte[]> stillFails, Function<byte[], String> detailOf) {
     byte[] shrunk = Shrink.datagram(input, stillFails);
+    String detail;
+    try {
+      detail = detailOf.apply(shrunk);
+    } catch (RuntimeException e) {
+      detail = detailOf.apply(input);
+    }
     throw new AssertionError(
         law
             + " violated: "
@@ -220,7 +250,11 @@ public abstract class PersistenceEngineContract {
                 String p = placementProblem(engine, protocol(), x, b0, Shapes.of(x).get(shape));
                 return p != null && problemKind(p).equals(kind);
               },
-              problem + " (" + shapes.get(k).name() + ")");
+              x -> {
+                Outcome b0 = run(engine, x, protocol());
+                String p = placementProblem(engine, protocol(), x, b0, Shapes.of(x).get(shape));
+                return (p != null ? p : problem) + " (" + Shapes.of(x).get(shape).name() + ")";
+              });
         }
       }
     }
@@ -491,6 +525,206 @@ public abstract class PersistenceEngineContract {
         }
       }
       n++;
+    }
+  }
+
+  /**
+   * Law 10: different supplied sessions give different pe data. The sessions an author supplies say
+   * which datagrams belong together, and so which do not: two sessions with one pe data would share
+   * one real server (an engine that keeps only a prefix of its key merges calls).
+   */
+  @Test
+  void law10_distinctSessionsGiveDistinctPeData() {
+    Assumptions.assumeTrue(
+        sessions().size() >= 2, "fewer than two sessions supplied: override sessions()");
+    PersistenceEngine engine = engine();
+    Map<PeData, Integer> owner = new HashMap<>();
+    List<List<byte[]>> all = sessions();
+    for (int n = 0; n < all.size(); n++) {
+      if (all.get(n).isEmpty()) {
+        continue;
+      }
+      Outcome o = run(engine, all.get(n).get(0), protocol());
+      if (o.peData() == null) {
+        continue; // law 9's business
+      }
+      Integer other = owner.putIfAbsent(o.peData(), n);
+      if (other != null) {
+        throw new AssertionError(
+            "law 10 (distinct sessions give distinct pe data) violated: sessions "
+                + other
+                + " and "
+                + n
+                + " both give pe data "
+                + o.peData()
+                + " — their calls would share one real server"
+                + "\n  session "
+                + other
+                + ": "
+                + Shrink.printable(all.get(other).get(0))
+                + "\n  session "
+                + n
+                + ": "
+                + Shrink.printable(all.get(n).get(0)));
+      }
+    }
+  }
+
+  /** Law 11's bound: time per byte on a grown input, over time per byte on the supplied ones. */
+  static final double COST_RATIO_BOUND = 32;
+
+  /** Law 11 fails only above this time for one input (15 ns a byte at 64 KB): noise stays below. */
+  static final double COST_FLOOR_NANOS = 1_000_000;
+
+  /**
+   * Law 11: the cost per byte stays flat up to 64 KB. Inputs are grown from the supplied datagrams
+   * towards 64 KB — the datagram repeated, each line repeated in place, short slices repeated in
+   * place, so that a structure of many small fields appears — and the engine's best time per byte
+   * on each must stay within {@value #COST_RATIO_BOUND}× its time per byte on the supplied
+   * datagrams (or under {@value #COST_FLOOR_NANOS} ns in all). A parse that rescans earlier fields
+   * for each field costs milliseconds on such an input: anyone can send it to the balancer's
+   * datagram thread.
+   */
+  @Test
+  void law11_costPerByteStaysFlatUpTo64KB() {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    List<byte[]> bases = new ArrayList<>(supplied());
+    if (bases.isEmpty()) {
+      bases.addAll(corpus(List.of(), nearMisses(), gen, 8));
+    }
+    bases = bases.subList(0, Math.min(8, bases.size()));
+    double baseline = 0;
+    for (byte[] b : bases) {
+      double t = Costs.bestNanosPerCall(engine, protocol(), b, 2000, 5);
+      baseline = Math.max(baseline, t / Math.max(64, b.length));
+    }
+    for (byte[] b : bases) {
+      for (byte[] g : Costs.grown(b, gen)) {
+        double t = Costs.bestNanosPerCall(engine, protocol(), g, 3, 3);
+        double ratio = t / g.length / baseline;
+        if (ratio > COST_RATIO_BOUND && t > COST_FLOOR_NANOS) {
+          throw new AssertionError(
+              String.format(
+                  Locale.ROOT,
+                  "law 11 (cost per byte stays flat up to 64 KB) violated: %,d bytes grown from"
+                      + " a supplied datagram of %,d took %.2f ms, %.1f ns a byte, %.0fx the"
+                      + " %.2f ns a byte of the supplied datagrams (bound %.0fx, or %.1f ms)"
+                      + "\n  seed: %d\n  replay: %s\n  grown from: %s\n  begins: %s",
+                  g.length,
+                  b.length,
+                  t / 1e6,
+                  t / g.length,
+                  ratio,
+                  baseline,
+                  COST_RATIO_BOUND,
+                  COST_FLOOR_NANOS / 1e6,
+                  seed,
+                  replay,
+                  Shrink.printable(b),
+                  Shrink.printable(java.util.Arrays.copyOf(g, Math.min(g.length, 240)))));
+        }
+      }
+    }
+  }
+
+  /** The default locales law 12 tries: each changes letters that engines commonly case-fold. */
+  static final List<Locale> LOCALES =
+      List.of(
+          Locale.forLanguageTag("tr-TR"),
+          Locale.forLanguageTag("az-AZ"),
+          Locale.forLanguageTag("lt-LT"),
+          Locale.forLanguageTag("el-GR"));
+
+  /**
+   * Law 12: results do not depend on the host's default locale. The same datagrams give the same
+   * outcomes (match or reason, pe data) under {@code tr-TR}, {@code az-AZ}, {@code lt-LT} and
+   * {@code el-GR} as under {@code Locale.ROOT} ({@code String.toLowerCase()} without a locale turns
+   * {@code I} into a dotless {@code ı} on a Turkish host: two nodes of one cluster would key one
+   * call two ways). The default locale is restored after.
+   */
+  @Test
+  void law12_resultsDoNotDependOnTheHostLocale() {
+    PersistenceEngine engine = engine();
+    Gen gen = new Gen(seed);
+    List<byte[]> inputs = corpus(supplied(), nearMisses(), gen, Math.min(tries, 400));
+    Locale before = Locale.getDefault();
+    Locale format = Locale.getDefault(Locale.Category.FORMAT);
+    Locale display = Locale.getDefault(Locale.Category.DISPLAY);
+    try {
+      Locale.setDefault(Locale.ROOT);
+      List<Outcome> root = new ArrayList<>();
+      for (byte[] input : inputs) {
+        root.add(safeRun(engine, input, protocol()));
+      }
+      for (Locale l : LOCALES) {
+        Locale.setDefault(l);
+        for (int i = 0; i < inputs.size(); i++) {
+          Outcome o = safeRun(engine, inputs.get(i), protocol());
+          if (!o.equals(root.get(i))) {
+            Outcome r = root.get(i);
+            Locale.setDefault(before);
+            fail(
+                "law 12 (results do not depend on the host's locale)",
+                inputs.get(i),
+                x -> {
+                  Locale.setDefault(Locale.ROOT);
+                  Outcome a = safeRun(engine, x, protocol());
+                  Locale.setDefault(l);
+                  Outcome b = safeRun(engine, x, protocol());
+                  Locale.setDefault(before);
+                  return !a.equals(b);
+                },
+                "under the default locale "
+                    + l.toLanguageTag()
+                    + " the outcome is "
+                    + o
+                    + ", under Locale.ROOT "
+                    + r
+                    + " (case-fold with Locale.ROOT, decode with an explicit charset)");
+          }
+        }
+      }
+    } finally {
+      Locale.setDefault(before);
+      Locale.setDefault(Locale.Category.FORMAT, format);
+      Locale.setDefault(Locale.Category.DISPLAY, display);
+    }
+  }
+
+  /**
+   * Law 13: a matching {@code fillParam} allocates no more than {@link #allocationBudget()} bytes
+   * (default 0), measured with the thread's allocation counter over 2,000 calls per supplied
+   * datagram after as many to warm up, with 8 bytes of tolerance. An engine that copies every
+   * payload puts up to 64 KB of garbage per datagram on the balancer's datagram thread.
+   */
+  @Test
+  void law13_aMatchAllocatesNoMoreThanItsBudget() {
+    Assumptions.assumeFalse(
+        matchingDatagrams().isEmpty() && sessions().isEmpty(),
+        "no matching datagrams or sessions supplied: override matchingDatagrams() or sessions()");
+    PersistenceEngine engine = engine();
+    List<byte[]> supplied = supplied();
+    for (int i = 0; i < Math.min(16, supplied.size()); i++) {
+      byte[] input = supplied.get(i);
+      if (run(engine, input, protocol()).peData() == null) {
+        continue; // law 9's business
+      }
+      Double counted = Costs.bytesPerCall(engine, protocol(), input, 2000);
+      Assumptions.assumeTrue(counted != null, "this JVM does not count allocated bytes per thread");
+      double bytes = Objects.requireNonNull(counted);
+      if (bytes > allocationBudget() + 8) {
+        throw new AssertionError(
+            String.format(
+                Locale.ROOT,
+                "law 13 (a match allocates no more than its budget) violated: %.0f bytes per"
+                    + " fillParam on a matching datagram of %,d bytes (budget %d: override"
+                    + " allocationBudget() to declare what the engine needs)\n  text: %s",
+                bytes,
+                input.length,
+                allocationBudget(),
+                Shrink.printable(input)));
+      }
     }
   }
 }

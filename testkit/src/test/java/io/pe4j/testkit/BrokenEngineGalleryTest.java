@@ -82,7 +82,7 @@ class BrokenEngineGalleryTest {
   void correctEngine_passesEveryLaw_onEverySeed() {
     for (long seed : seeds()) {
       Events events = run(seed, selectClass(Cases.CorrectCase.class));
-      assertEquals(9, events.started().count(), "all nine laws ran");
+      assertEquals(13, events.started().count(), "all thirteen laws ran");
       assertEquals(Set.of(), failedLaws(events), "seed " + seed);
     }
   }
@@ -91,7 +91,7 @@ class BrokenEngineGalleryTest {
   void sipEngine_passesEveryLaw_onEverySeed() {
     for (long seed : seeds()) {
       Events events = run(seed, selectClass(SipEngineContractTest.class));
-      assertEquals(9, events.started().count(), "all nine laws ran");
+      assertEquals(13, events.started().count(), "all thirteen laws ran");
       assertEquals(Set.of(), failedLaws(events), "seed " + seed);
     }
   }
@@ -123,7 +123,11 @@ class BrokenEngineGalleryTest {
     "ThreadUnsafeCase, law8_threadSafeAndStateless",
     "StaticScratchCase, law8_threadSafeAndStateless",
     "SplitsSessionsCase, law9_suppliedDatagramsMatchAndSessionsAgree",
-    "DropsLastByteWithoutNewlineCase, law9_suppliedDatagramsMatchAndSessionsAgree"
+    "DropsLastByteWithoutNewlineCase, law9_suppliedDatagramsMatchAndSessionsAgree",
+    "TruncatesKeyCase, law10_distinctSessionsGiveDistinctPeData",
+    "RescansEarlierLinesCase, law11_costPerByteStaysFlatUpTo64KB",
+    "LowerCasesWithHostLocaleCase, law12_resultsDoNotDependOnTheHostLocale",
+    "CopiesThePayloadCase, law13_aMatchAllocatesNoMoreThanItsBudget"
   })
   void brokenEngine_isCaughtByItsLaw_onEverySeed(String caseName, String law)
       throws ClassNotFoundException {
@@ -133,6 +137,27 @@ class BrokenEngineGalleryTest {
       assertEquals(1, events.started().count(), law + " ran");
       assertEquals(
           Set.of(law), failedLaws(events), caseName + " escaped " + law + " with seed " + seed);
+    }
+  }
+
+  /**
+   * The defects of laws 10 to 13 escape every other law: each new law is the only one that sees
+   * them (three seeds; the per-law test above runs twenty).
+   */
+  @ParameterizedTest(name = "{0} fails only {1}")
+  @CsvSource({
+    "TruncatesKeyCase, law10_distinctSessionsGiveDistinctPeData",
+    "RescansEarlierLinesCase, law11_costPerByteStaysFlatUpTo64KB",
+    "LowerCasesWithHostLocaleCase, law12_resultsDoNotDependOnTheHostLocale",
+    "CopiesThePayloadCase, law13_aMatchAllocatesNoMoreThanItsBudget"
+  })
+  void newLawsDefects_escapeEveryOtherLaw(String caseName, String law)
+      throws ClassNotFoundException {
+    Class<?> c = Class.forName(Cases.class.getName() + "$" + caseName);
+    for (long seed : seeds().subList(0, 3)) {
+      Events events = run(seed, selectClass(c));
+      assertEquals(13, events.started().count(), "all thirteen laws ran");
+      assertEquals(Set.of(law), failedLaws(events), caseName + " with seed " + seed);
     }
   }
 

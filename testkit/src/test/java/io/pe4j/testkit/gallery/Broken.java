@@ -459,4 +459,107 @@ public final class Broken {
       return "bad name";
     }
   }
+
+  /**
+   * Keeps only the first 8 bytes of its key: correct for every single session, but two Call-IDs
+   * that share a prefix share a server (law 10).
+   */
+  public static final class TruncatesKey extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-trunc";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      if (r.isMatch() && param.peDataLength() > 8) {
+        return param.match(d.payload(), d.payloadOffset() + 4, 8);
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Checks each line against every earlier line (a naive duplicate check): correct and
+   * deterministic, and quadratic in the number of lines (law 11).
+   */
+  public static final class RescansEarlierLines extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-rescan";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      ByteBuffer b = d.payload();
+      int o = d.payloadOffset();
+      int n = d.payloadLength();
+      int same = 0;
+      for (int i = o; i < o + n; i++) {
+        if (b.get(i) == '\n' && i + 1 < o + n) {
+          for (int j = o; j < i; j++) { // every earlier line start: is this line a repeat?
+            if ((j == o || b.get(j - 1) == '\n') && b.get(j) == b.get(i + 1)) {
+              same++;
+            }
+          }
+        }
+      }
+      PeResult r = super.fillParam(param, d);
+      return same < 0 ? NO_KEY : r;
+    }
+  }
+
+  /** Lower-cases its key with the host's default locale (law 12). */
+  public static final class LowerCasesWithHostLocale extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-lower";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      if (!r.isMatch()) {
+        return r;
+      }
+      byte[] key = new byte[param.peDataLength()];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = param.peDataByte(i);
+      }
+      @SuppressWarnings("StringCaseLocaleUsage") // the defect
+      byte[] lower =
+          new String(key, StandardCharsets.ISO_8859_1)
+              .toLowerCase()
+              .getBytes(StandardCharsets.ISO_8859_1);
+      return param.match(ByteBuffer.wrap(lower), 0, lower.length);
+    }
+  }
+
+  /** Copies every payload into a fresh array before parsing it (law 13). */
+  public static final class CopiesThePayload extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-copy";
+    }
+
+    @Override
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      ByteBuffer b = d.payload();
+      byte[] copy = new byte[d.payloadLength()];
+      for (int i = 0; i < copy.length; i++) {
+        copy[i] = b.get(d.payloadOffset() + i);
+      }
+      return super.fillParam(
+          param,
+          new Datagram()
+              .set(
+                  d.protocol(),
+                  d.sourceAddress(),
+                  d.sourcePort(),
+                  d.destinationAddress(),
+                  d.destinationPort())
+              .payload(ByteBuffer.wrap(copy), 0, copy.length));
+    }
+  }
 }

@@ -29,6 +29,9 @@ public final class Cases {
       return List.of(
           List.of(b("KEY s1\nINVITE"), b("KEY s1\nACK and more"), b("KEY s1")),
           List.of(b("KEY other\nBYE"), b("KEY other\n200 OK")),
+          List.of(b("KEY 1234567890@alpha\nINVITE"), b("KEY 1234567890@alpha\nACK")),
+          List.of(b("KEY 1234567890@beta\nINVITE")),
+          List.of(b("KEY SIP-ID-4I\nINVITE"), b("KEY SIP-ID-4I\nBYE")),
           List.of(b("KEY #\u0003abc\nlength-prefixed")));
     }
 
@@ -251,6 +254,43 @@ public final class Cases {
     @Override
     protected PersistenceEngine engine() {
       return new Broken.BadName();
+    }
+  }
+
+  /** Law 10. */
+  public static final class TruncatesKeyCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.TruncatesKey();
+    }
+  }
+
+  /** Law 11. */
+  public static final class RescansEarlierLinesCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.RescansEarlierLines();
+    }
+  }
+
+  /** Law 12. */
+  public static final class LowerCasesWithHostLocaleCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.LowerCasesWithHostLocale();
+    }
+
+    @Override
+    protected int allocationBudget() {
+      return 1024; // its strings, declared: only the locale is its defect
+    }
+  }
+
+  /** Law 13. */
+  public static final class CopiesThePayloadCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.CopiesThePayload();
     }
   }
 }

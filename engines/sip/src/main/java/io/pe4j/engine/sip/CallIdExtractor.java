@@ -3,6 +3,7 @@ package io.pe4j.engine.sip;
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.PeResult;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the Call-ID of a SIP message by the rules of {@code docs/sip-call-id.md} (numbered R1..R11
@@ -74,7 +75,7 @@ final class CallIdExtractor {
       int valueStart = colon + 1;
       int valueEnd = lineEnd;
       if (folded) {
-        valueBuffer = joinFolded(b, colon + 1, lineEnd, next, fieldEnd);
+        valueBuffer = joinFolded(b, colon + 1, lineEnd, next, fieldEnd, foundBuffer);
         valueStart = 0;
         valueEnd = valueBuffer.limit();
       }
@@ -149,12 +150,33 @@ final class CallIdExtractor {
   }
 
   /**
-   * R7 with folding: each continuation's line break and leading WSP become one SP. Copies, bounded
-   * by the datagram's size; folded Call-IDs are rare. The caller trims the result.
+   * Two join buffers per thread, grown to the largest folded value met (at most a datagram): a
+   * folded Call-ID is joined without allocating, and a second one is compared with the first.
+   */
+  private static final ThreadLocal<ByteBuffer[]> JOINS =
+      ThreadLocal.withInitial(
+          () -> new ByteBuffer[] {ByteBuffer.allocate(512), ByteBuffer.allocate(512)});
+
+  /**
+   * R7 with folding: each continuation's line break and leading WSP become one SP, into one of this
+   * thread's join buffers (not {@code inUse}, the value found before, which may be the other);
+   * returns it with its limit at the joined length. The caller trims the result.
    */
   private static ByteBuffer joinFolded(
-      ByteBuffer b, int valueStart, int firstLineEnd, int contStart, int fieldEnd) {
-    byte[] joined = new byte[fieldEnd - valueStart];
+      ByteBuffer b,
+      int valueStart,
+      int firstLineEnd,
+      int contStart,
+      int fieldEnd,
+      @Nullable ByteBuffer inUse) {
+    ByteBuffer[] joins = JOINS.get();
+    int k = joins[0] == inUse ? 1 : 0;
+    int need = fieldEnd - valueStart;
+    if (joins[k].capacity() < need) {
+      joins[k] = ByteBuffer.allocate(Math.min(1 << 16, Integer.highestOneBit(need) << 1));
+    }
+    ByteBuffer out = joins[k];
+    byte[] joined = out.array();
     int n = 0;
     for (int i = valueStart; i < firstLineEnd; i++) {
       joined[n++] = b.get(i);
@@ -173,7 +195,8 @@ final class CallIdExtractor {
       }
       q = lf + 1;
     }
-    return ByteBuffer.wrap(joined, 0, n).slice();
+    out.clear().limit(n);
+    return out;
   }
 
   private static boolean sameBytes(

@@ -14,8 +14,8 @@ import io.pe4j.api.Protocol;
  * <p>Extraction follows {@code docs/sip-call-id.md}: a start-line gate, header section only, long
  * ({@code Call-ID}) and compact ({@code i}) names in any case, folding, CRLF or bare LF, duplicates
  * accepted only when byte-identical, and a maximum length (255 by default, the kernel's {@code
- * IP_VS_PEDATA_MAXLEN}). The scan runs in place over the caller's bytes and allocates nothing,
- * except to join a Call-ID folded over several lines.
+ * IP_VS_PEDATA_MAXLEN}). The scan runs in place over the caller's bytes and allocates nothing (a
+ * Call-ID folded over several lines is joined in a buffer of the thread's own).
  *
  * <p>Selected by name with {@code --pe sip}; {@link #withMaxLength(int)} gives a stricter limit.
  */

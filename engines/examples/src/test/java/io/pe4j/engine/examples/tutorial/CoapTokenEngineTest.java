@@ -22,7 +22,10 @@ class CoapTokenEngineTest extends PersistenceEngineContract {
   protected List<List<byte[]>> sessions() {
     byte[] get = {0x44, 0x01, 0x12, 0x34, 0x0a, 0x0b, 0x0c, 0x0d, (byte) 0xb4, 't', 'e', 'm', 'p'};
     byte[] retransmission = get.clone();
-    return List.of(List.of(get, retransmission));
+    byte[] other = {
+      0x44, 0x01, 0x12, 0x35, 0x0a, 0x0b, 0x0c, 0x0e, (byte) 0xb4, 't', 'e', 'm', 'p'
+    };
+    return List.of(List.of(get, retransmission), List.of(other)); // two exchanges, two keys
   }
 
   // end::contract[]
