@@ -38,7 +38,9 @@ final class CallDriver {
       long newCallMaxMillis,
       int split,
       long replies,
-      Set<String> callIds) {}
+      Set<String> callIds,
+      long establishedP99MicrosBefore,
+      long establishedP99MicrosInFault) {}
 
   /** A fault to inject and heal. */
   interface Fault {
@@ -81,6 +83,8 @@ final class CallDriver {
     Map<String, Long> sentAt = new HashMap<>();
     Map<String, Set<String>> servers = new HashMap<>();
     List<Long> newCallLatency = new ArrayList<>();
+    List<Long> establishedBefore = new ArrayList<>();
+    List<Long> establishedInFault = new ArrayList<>();
     long replies = 0;
     long n = 0;
     long nextSend = start;
@@ -133,6 +137,13 @@ final class CallDriver {
           servers.computeIfAbsent(id, x -> new HashSet<>()).add(server);
           Long sent = sentAt.remove(id);
           boolean inFreeze = isFrozen && !thawed;
+          if (sent != null && id.contains("-est-")) { // an established call's round trip, in µs
+            if (inFreeze) {
+              establishedInFault.add((t - sent) / 1_000);
+            } else if (!isFrozen && t - start > 3_000_000_000L) { // before the fault, warmed up
+              establishedBefore.add((t - sent) / 1_000);
+            }
+          }
           if (inFreeze) {
             repliesInFreeze[i]++;
             worstGap[i] = Math.max(worstGap[i], t - lastReply[i]);
@@ -167,12 +178,25 @@ final class CallDriver {
             : newCallLatency.get(
                 (int) Math.min(newCallLatency.size() - 1, newCallLatency.size() * 0.99));
     long max = newCallLatency.isEmpty() ? -1 : newCallLatency.get(newCallLatency.size() - 1);
+    long estBefore = p99(establishedBefore);
+    long estFault = p99(establishedInFault);
     Seen seen =
-        new Seen(survivors, SOCKETS - survivors, gap, p99, max, split, replies, servers.keySet());
+        new Seen(
+            survivors,
+            SOCKETS - survivors,
+            gap,
+            p99,
+            max,
+            split,
+            replies,
+            servers.keySet(),
+            estBefore,
+            estFault);
     System.out.printf(
         "cluster fault %-12s %d s: %d sockets on survivors, %d unanswered;"
             + " survivors' worst gap %d ms; %d new calls answered in the freeze, p99 %d ms, max"
-            + " %d ms; %d calls split; %d replies%n",
+            + " %d ms; established calls' p99 %d µs before the fault, %d µs during it; %d calls"
+            + " split; %d replies%n",
         label,
         freezeSeconds,
         survivors,
@@ -181,9 +205,20 @@ final class CallDriver {
         newCallLatency.size(),
         p99,
         max,
+        estBefore,
+        estFault,
         split,
         replies);
     return seen;
+  }
+
+  private static long p99(List<Long> values) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    List<Long> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99));
   }
 
   /** Echo servers: each answers every datagram with its name, a space, and the datagram. */
