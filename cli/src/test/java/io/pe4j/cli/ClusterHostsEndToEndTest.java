@@ -48,6 +48,18 @@ class ClusterHostsEndToEndTest {
     return new Result(p.exitValue(), out);
   }
 
+  /** tcpdump on node 1's interface into {@code file}, whole packets, flushed as they come. */
+  private static Process tcpdump(String id, Path file, Path log, String filter, String... extra)
+      throws java.io.IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ip", "netns", "exec", "pe4j-n1-" + id, "tcpdump", "-i", "eth0", "-U", "-s", "0"));
+    cmd.addAll(List.of(extra));
+    cmd.addAll(List.of("-w", file.toString(), filter));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
   @Test
   void threeHostsKeepForwardingThroughAFreezeAndAPartition() throws Exception {
     for (String tool : List.of("ip", "nft", "tcpdump", "ss")) {
@@ -126,44 +138,10 @@ class ClusterHostsEndToEndTest {
       assertTrue(listening.matches("(?s).*198\\.51\\.100\\.1\\]?:7800.*"), listening);
       Path wire = logs.resolve("cluster.pcap");
       Path clientWire = logs.resolve("client.pcap");
-      capture =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  "pe4j-n1-" + id,
-                  "tcpdump",
-                  "-i",
-                  "eth0",
-                  "-U",
-                  "-s",
-                  "0",
-                  "-w",
-                  wire.toString(),
-                  "tcp port 7800 or tcp port 7900")
-              .redirectErrorStream(true)
-              .redirectOutput(logs.resolve("tcpdump.log").toFile())
-              .start();
+      capture = tcpdump(id, wire, logs.resolve("tcpdump.log"), "tcp port 7800 or tcp port 7900");
       clientCapture =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  "pe4j-n1-" + id,
-                  "tcpdump",
-                  "-i",
-                  "eth0",
-                  "-U",
-                  "-s",
-                  "0",
-                  "-c",
-                  "2000",
-                  "-w",
-                  clientWire.toString(),
-                  "udp port 5060")
-              .redirectErrorStream(true)
-              .redirectOutput(logs.resolve("tcpdump-client.log").toFile())
-              .start();
+          tcpdump(
+              id, clientWire, logs.resolve("tcpdump-client.log"), "udp port 5060", "-c", "2000");
       Thread.sleep(1000); // tcpdump listening
       Process frozen = nodes.get(1);
       CallDriver.Seen freeze =

@@ -637,11 +637,14 @@ public abstract class PersistenceEngineContract {
           Locale.forLanguageTag("el-GR"));
 
   /**
-   * Law 12: results do not depend on the host's default locale. The same datagrams give the same
-   * outcomes (match or reason, pe data) under {@code tr-TR}, {@code az-AZ}, {@code lt-LT} and
-   * {@code el-GR} as under {@code Locale.ROOT} ({@code String.toLowerCase()} without a locale turns
-   * {@code I} into a dotless {@code ı} on a Turkish host: two nodes of one cluster would key one
-   * call two ways). The default locale is restored after.
+   * Law 12: results do not depend on the host's default locale or charset. The same datagrams give
+   * the same outcomes (match or reason, pe data) under {@code tr-TR}, {@code az-AZ}, {@code lt-LT}
+   * and {@code el-GR} as under {@code Locale.ROOT} ({@code String.toLowerCase()} without a locale
+   * turns {@code I} into a dotless {@code ı} on a Turkish host: two nodes of one cluster would key
+   * one call two ways); the default locale is restored after. Then, since a running JVM cannot
+   * change its default charset, a JVM started with the other one ({@code -Dfile.encoding},
+   * ISO-8859-1 against UTF-8) runs a default-constructed engine over the same datagrams and must
+   * give the same outcomes ({@code new String(bytes)} without a charset fails this).
    */
   @Test
   void law12_resultsDoNotDependOnTheHostLocale() {
@@ -689,6 +692,55 @@ public abstract class PersistenceEngineContract {
       Locale.setDefault(before);
       Locale.setDefault(Locale.Category.FORMAT, format);
       Locale.setDefault(Locale.Category.DISPLAY, display);
+    }
+    // the default charset is fixed when a JVM starts: another JVM, started with the other one
+    String other =
+        java.nio.charset.Charset.defaultCharset().equals(java.nio.charset.StandardCharsets.UTF_8)
+            ? "ISO-8859-1"
+            : "UTF-8";
+    Class<?> engineClass = engine.getClass();
+    List<String> here = new ArrayList<>();
+    PersistenceEngine fresh;
+    try {
+      fresh = (PersistenceEngine) engineClass.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      System.out.println(
+          "law 12: the default-charset check needs a public no-argument constructor: skipped");
+      return;
+    }
+    for (byte[] input : inputs) {
+      here.add(PortabilityProbe.line(fresh, input, protocol()));
+    }
+    StringBuilder why = new StringBuilder();
+    List<String> there = PortabilityProbe.forked(engineClass, inputs, protocol(), other, why);
+    if (there == null) {
+      System.out.println("law 12: the default-charset check was skipped: " + why);
+      return;
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (!here.get(i).equals(there.get(i))) {
+        throw new AssertionError(
+            "law 12 (results do not depend on the host's default charset) violated: with the"
+                + " default charset "
+                + java.nio.charset.Charset.defaultCharset()
+                + " the outcome is "
+                + here.get(i)
+                + ", in a JVM whose default is "
+                + other
+                + " it is "
+                + there.get(i)
+                + " (decode and encode with an explicit charset)"
+                + "\n  seed: "
+                + seed
+                + "\n  replay: "
+                + replay
+                + "\n  input ("
+                + inputs.get(i).length
+                + " bytes):\n  hex: "
+                + Shrink.hex(inputs.get(i)).replace("\n", "\n       ")
+                + "\n  text: "
+                + Shrink.printable(inputs.get(i)));
+      }
     }
   }
 

@@ -127,6 +127,7 @@ class BrokenEngineGalleryTest {
     "TruncatesKeyCase, law10_distinctSessionsGiveDistinctPeData",
     "RescansEarlierLinesCase, law11_costPerByteStaysFlatUpTo64KB",
     "LowerCasesWithHostLocaleCase, law12_resultsDoNotDependOnTheHostLocale",
+    "DecodesWithDefaultCharsetCase, law12_resultsDoNotDependOnTheHostLocale",
     "CopiesThePayloadCase, law13_aMatchAllocatesNoMoreThanItsBudget"
   })
   void brokenEngine_isCaughtByItsLaw_onEverySeed(String caseName, String law)
@@ -149,6 +150,7 @@ class BrokenEngineGalleryTest {
     "TruncatesKeyCase, law10_distinctSessionsGiveDistinctPeData",
     "RescansEarlierLinesCase, law11_costPerByteStaysFlatUpTo64KB",
     "LowerCasesWithHostLocaleCase, law12_resultsDoNotDependOnTheHostLocale",
+    "DecodesWithDefaultCharsetCase, law12_resultsDoNotDependOnTheHostLocale",
     "CopiesThePayloadCase, law13_aMatchAllocatesNoMoreThanItsBudget"
   })
   void newLawsDefects_escapeEveryOtherLaw(String caseName, String law)

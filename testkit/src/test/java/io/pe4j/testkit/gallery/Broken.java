@@ -562,4 +562,29 @@ public final class Broken {
               .payload(ByteBuffer.wrap(copy), 0, copy.length));
     }
   }
+
+  /** Decodes its key with the host's default charset and encodes it back (law 12). */
+  public static final class DecodesWithDefaultCharset extends KeyEngine {
+    @Override
+    public String name() {
+      return "gallery-charset";
+    }
+
+    @Override
+    @SuppressWarnings("DefaultCharset") // the defect
+    public PeResult fillParam(ConnParam param, Datagram d) {
+      PeResult r = super.fillParam(param, d);
+      if (!r.isMatch()) {
+        return r;
+      }
+      byte[] key = new byte[param.peDataLength()];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = param.peDataByte(i);
+      }
+      byte[] again = new String(key).getBytes();
+      return again.length == 0 || again.length > 255
+          ? NO_KEY
+          : param.match(ByteBuffer.wrap(again), 0, again.length);
+    }
+  }
 }

@@ -32,6 +32,7 @@ public final class Cases {
           List.of(b("KEY 1234567890@alpha\nINVITE"), b("KEY 1234567890@alpha\nACK")),
           List.of(b("KEY 1234567890@beta\nINVITE")),
           List.of(b("KEY SIP-ID-4I\nINVITE"), b("KEY SIP-ID-4I\nBYE")),
+          List.of(b("KEY caf\u00e9-1\nINVITE"), b("KEY caf\u00e9-1\nACK")),
           List.of(b("KEY #\u0003abc\nlength-prefixed")));
     }
 
@@ -291,6 +292,19 @@ public final class Cases {
     @Override
     protected PersistenceEngine engine() {
       return new Broken.CopiesThePayload();
+    }
+  }
+
+  /** Law 12, its charset half. */
+  public static final class DecodesWithDefaultCharsetCase extends KeyCase {
+    @Override
+    protected PersistenceEngine engine() {
+      return new Broken.DecodesWithDefaultCharset();
+    }
+
+    @Override
+    protected int allocationBudget() {
+      return 1024; // its strings, declared: only the charset is its defect
     }
   }
 }
