@@ -233,8 +233,9 @@ public final class PersistenceEngines {
   /**
    * Returns the engine with this name and counts one use by {@code holder}.
    *
-   * @throws java.util.NoSuchElementException with the kernel's wording ("persistence engine module
-   *     ip_vs_pe_NAME not found") and the known names
+   * @throws java.util.NoSuchElementException naming the engines found and, for one of pe4j's own,
+   *     the artifact that provides it (and the kernel's wording, "persistence engine module
+   *     ip_vs_pe_NAME not found")
    */
   public synchronized PersistenceEngine acquire(String name, String holder) {
     Entry entry = entry(name);
@@ -267,15 +268,31 @@ public final class PersistenceEngines {
     return out;
   }
 
+  /** The artifacts that provide pe4j's own engines, by engine name. */
+  private static final java.util.Map<String, String> ARTIFACTS =
+      java.util.Map.of(
+          "sip", "io.pe4j:pe4j-engine-sip",
+          "quic", "io.pe4j:pe4j-engine-examples",
+          "radius", "io.pe4j:pe4j-engine-examples",
+          "gtpu", "io.pe4j:pe4j-engine-examples");
+
   private Entry entry(String name) {
     Entry entry = engines.get(name);
     if (entry == null) {
+      String artifact = ARTIFACTS.get(name);
       throw new java.util.NoSuchElementException(
-          "persistence engine module ip_vs_pe_"
+          "no persistence engine named '"
               + name
-              + " not found (known engines: "
-              + String.join(", ", engines.keySet())
-              + ")");
+              + "' was found (engines found: "
+              + (engines.isEmpty() ? "none" : String.join(", ", engines.keySet()))
+              + ")"
+              + (artifact != null
+                  ? "; the " + name + " engine is in " + artifact + ": add it to the class path"
+                  : "; an engine is found through ServiceLoader: its jar must list it in"
+                      + " META-INF/services/io.pe4j.api.PersistenceEngine")
+              + " (ipvsadm: persistence engine module ip_vs_pe_"
+              + name
+              + " not found)");
     }
     return entry;
   }

@@ -78,7 +78,23 @@ class PersistenceEnginesTest {
     NoSuchElementException e =
         assertThrows(NoSuchElementException.class, () -> r.acquire("nosuch", "x"));
     assertEquals(
-        "persistence engine module ip_vs_pe_nosuch not found (known engines: quic, sip)",
+        "no persistence engine named 'nosuch' was found (engines found: quic, sip); an engine is"
+            + " found through ServiceLoader: its jar must list it in"
+            + " META-INF/services/io.pe4j.api.PersistenceEngine (ipvsadm: persistence engine"
+            + " module ip_vs_pe_nosuch not found)",
+        e.getMessage());
+  }
+
+  /** The first mistake of an embedder: pe4j-core alone, without the sip engine's jar. */
+  @Test
+  void acquire_aKnownEngineWhoseJarIsMissing_namesTheArtifact() {
+    PersistenceEngines none = new PersistenceEngines();
+    NoSuchElementException e =
+        assertThrows(NoSuchElementException.class, () -> none.acquire("sip", "x"));
+    assertEquals(
+        "no persistence engine named 'sip' was found (engines found: none); the sip engine is in"
+            + " io.pe4j:pe4j-engine-sip: add it to the class path (ipvsadm: persistence engine"
+            + " module ip_vs_pe_sip not found)",
         e.getMessage());
   }
 
