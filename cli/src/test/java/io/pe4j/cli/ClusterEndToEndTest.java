@@ -82,7 +82,7 @@ class ClusterEndToEndTest {
     Path rules = rules(p.logs(), vport, scheduler, servers);
     List<String> members = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      members.add("127.0.0.1:" + Loopback.freeTcpPort());
+      members.add("127.0.0.1:" + Loopback.freeClusterPort());
     }
     String name = label + "-" + ProcessHandle.current().pid();
     Path secret = secretFile(p.logs());

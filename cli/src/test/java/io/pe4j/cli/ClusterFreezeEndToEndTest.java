@@ -59,7 +59,7 @@ class ClusterFreezeEndToEndTest {
       Path secret = ClusterEndToEndTest.secretFile(p.logs());
       List<String> members = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        members.add("127.0.0.1:" + Loopback.freeTcpPort());
+        members.add("127.0.0.1:" + Loopback.freeClusterPort());
       }
       List<Process> nodes = new ArrayList<>();
       for (int i = 0; i < 3; i++) {

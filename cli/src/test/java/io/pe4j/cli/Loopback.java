@@ -23,4 +23,24 @@ final class Loopback {
       return s.getLocalPort();
     }
   }
+
+  /**
+   * A cluster member port free on 127.0.0.1 now, with failure detection's port + 100 free too,
+   * below the ephemeral range (32768 and up on Linux): an ephemeral port can be taken, between the
+   * choice and the bind, by another member's outgoing connection.
+   */
+  static int freeClusterPort() throws IOException {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket a = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"));
+          ServerSocket b = new ServerSocket(port + 100, 1, InetAddress.getByName("127.0.0.1"))) {
+        return port;
+      } catch (IOException taken) {
+        // another one
+      }
+    }
+    throw new IOException("no free cluster port pair in 20000..32099");
+  }
 }

@@ -2,7 +2,6 @@ package io.pe4j.testkit;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
-import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
 import java.lang.management.ManagementFactory;
@@ -31,17 +30,8 @@ final class Costs {
 
     Rig(PersistenceEngine engine, Protocol protocol, byte[] payload) {
       this.engine = engine;
-      this.param =
-          new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
-      this.datagram =
-          new Datagram()
-              .set(
-                  protocol,
-                  IpAddress.parse("198.51.100.10"),
-                  5060,
-                  IpAddress.parse("10.0.0.1"),
-                  5060)
-              .payload(ByteBuffer.wrap(payload), 0, payload.length);
+      this.param = Trials.freshParam(engine, protocol);
+      this.datagram = Trials.datagram(protocol, ByteBuffer.wrap(payload), 0, payload.length);
     }
 
     void once() {

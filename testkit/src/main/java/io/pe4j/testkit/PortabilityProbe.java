@@ -1,8 +1,6 @@
 package io.pe4j.testkit;
 
 import io.pe4j.api.ConnParam;
-import io.pe4j.api.Datagram;
-import io.pe4j.api.IpAddress;
 import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
@@ -30,19 +28,10 @@ public final class PortabilityProbe {
   /** One outcome as a line: {@code match HEX} or {@code no REASON}. */
   static String line(PersistenceEngine engine, byte[] payload, Protocol protocol) {
     try {
-      ConnParam p =
-          new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
+      ConnParam p = Trials.freshParam(engine, protocol);
       PeResult r =
           engine.fillParam(
-              p,
-              new Datagram()
-                  .set(
-                      protocol,
-                      IpAddress.parse("198.51.100.10"),
-                      5060,
-                      IpAddress.parse("10.0.0.1"),
-                      5060)
-                  .payload(ByteBuffer.wrap(payload.clone()), 0, payload.length));
+              p, Trials.datagram(protocol, ByteBuffer.wrap(payload.clone()), 0, payload.length));
       if (r.isMatch() && p.hasPeData()) {
         return "match " + Shrink.hex(p.peDataCopy().toByteArray()).replace("\n", "");
       }

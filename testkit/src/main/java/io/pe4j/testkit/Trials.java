@@ -256,11 +256,11 @@ final class Trials {
   }
 
   /** The key fields every law uses: client 198.51.100.10, virtual 10.0.0.1:5060. */
-  private static ConnParam freshParam(PersistenceEngine engine, Protocol protocol) {
+  static ConnParam freshParam(PersistenceEngine engine, Protocol protocol) {
     return new ConnParam().set(false, protocol, 0, 0xC633640AL, 0, 0, 0x0A000001L, 5060, engine);
   }
 
-  private static Datagram datagram(Protocol protocol, ByteBuffer buffer, int offset, int length) {
+  static Datagram datagram(Protocol protocol, ByteBuffer buffer, int offset, int length) {
     return new Datagram()
         .set(protocol, IpAddress.parse("198.51.100.10"), 5060, IpAddress.parse("10.0.0.1"), 5060)
         .payload(buffer, offset, length);
