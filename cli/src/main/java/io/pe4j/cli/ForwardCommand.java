@@ -94,6 +94,15 @@ final class ForwardCommand implements Callable<Integer> {
   private long maxTemplates;
 
   @Option(
+      names = "--template-store",
+      paramLabel = "caffeine|table",
+      description =
+          "where templates are kept: caffeine (default; a Caffeine cache with variable expiry) or"
+              + " table (pe4j's own hash table and timer wheel: fewer bytes per template and per"
+              + " new call, BENCHMARKS.md §16)")
+  private String templateStore = "caffeine";
+
+  @Option(
       names = "--max-sessions",
       paramLabel = "N",
       description =
@@ -265,7 +274,18 @@ final class ForwardCommand implements Callable<Integer> {
               + " client's own address");
       return Pe4j.USAGE;
     }
-    Ipvs.Builder builder = Ipvs.builder().maxTemplates(templates);
+    Ipvs.TemplateStoreKind store =
+        switch (templateStore) {
+          case "caffeine" -> Ipvs.TemplateStoreKind.CAFFEINE;
+          case "table" -> Ipvs.TemplateStoreKind.TABLE;
+          default -> null;
+        };
+    if (store == null) {
+      err.println(
+          "pe4j forward: --template-store: '" + templateStore + "' is not caffeine or table");
+      return Pe4j.USAGE;
+    }
+    Ipvs.Builder builder = Ipvs.builder().maxTemplates(templates).templateStore(store);
     try {
       builder.clusterWait(java.time.Duration.ofMillis(clusterWaitMillis));
     } catch (IllegalArgumentException e) {

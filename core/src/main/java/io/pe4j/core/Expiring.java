@@ -10,10 +10,10 @@ import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Caffeine caches whose entries carry their own removal time (connections; templates have their own
- * table, {@link IntrusiveTemplateStore}, on the same granule): created, updated and read entries
- * expire at {@code removalAt}, and {@code onExpired} runs inside the atomic removal of each expired
- * entry, so counts kept beside the cache stay exact.
+ * Caffeine caches whose entries carry their own removal time (connections, and templates in {@link
+ * CaffeineTemplateStore}; {@link IntrusiveTemplateStore} keeps the same granule): created, updated
+ * and read entries expire at {@code removalAt}, and {@code onExpired} runs inside the atomic
+ * removal of each expired entry, so counts kept beside the cache stay exact.
  *
  * <p>A read takes the entry's removal time too, so an owner moves an entry's timer by changing the
  * entry and then reading it ({@link #retime}): one lookup, no lock on Caffeine's node and nothing

@@ -10,10 +10,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The default {@link TemplateStore}: a hash table and a timer wheel whose nodes are the templates
- * themselves, as the kernel links its {@code ip_vs_conn} entries into {@code ip_vs_conn_tab} and
- * gives each its own timer. A new call allocates its template and pe data and nothing else; a hit
- * reads the stripe, the bin and the template, with no lock and no write.
+ * The own-table {@link TemplateStore} ({@link Ipvs.TemplateStoreKind#TABLE}): a hash table and a
+ * timer wheel whose nodes are the templates themselves, as the kernel links its {@code ip_vs_conn}
+ * entries into {@code ip_vs_conn_tab} and gives each its own timer. A new call allocates its
+ * template and pe data and nothing else; a hit reads the stripe, the bin and the template, with no
+ * lock and no write.
  *
  * <p><b>Stripes.</b> Templates are spread over {@value #STRIPES} stripes by their hash. A stripe's
  * monitor guards its bins, its wheel and the templates' links in both: inserting, removing,

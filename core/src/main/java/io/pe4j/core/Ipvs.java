@@ -53,7 +53,13 @@ public final class Ipvs {
     TemplateCodec codec = new TemplateCodec(this.engines, seed);
     this.templates =
         new TemplateTable(
-            ticker, this.engines, b.maxTemplates, b.shared, codec, b.clusterWait.toNanos());
+            ticker,
+            this.engines,
+            b.maxTemplates,
+            b.shared,
+            codec,
+            b.clusterWait.toNanos(),
+            b.templateStore);
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
     codec.config(config);
@@ -68,7 +74,30 @@ public final class Ipvs {
   private static final java.time.Duration DEFAULT_CLUSTER_WAIT =
       java.time.Duration.ofMillis(DEFAULT_CLUSTER_WAIT_MILLIS);
 
-  /** Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates. */
+  /**
+   * Where a director keeps its connection templates. Both stores give the same semantics (exact
+   * visibility, atomic creation, refresh on use, expiry once; checked by the same contract and the
+   * 58 scenarios); they differ in cost.
+   */
+  public enum TemplateStoreKind {
+    /**
+     * The default: a Caffeine cache with variable expiry, its timer moved only when a template's
+     * removal time leaves its ~1.07 s granule.
+     */
+    CAFFEINE,
+
+    /**
+     * pe4j's own striped hash table and timer wheel whose nodes are the templates: fewer bytes per
+     * template and per new call (BENCHMARKS.md §16), for directors holding millions of templates or
+     * creating tens of thousands a second.
+     */
+    TABLE
+  }
+
+  /**
+   * Returns a builder: engines from ServiceLoader, the system ticker, 1,048,576 templates in the
+   * {@linkplain TemplateStoreKind#CAFFEINE Caffeine store}.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -82,8 +111,15 @@ public final class Ipvs {
     private long maxTemplates = 1 << 20;
     private @Nullable SharedTemplates shared;
     private java.time.Duration clusterWait = DEFAULT_CLUSTER_WAIT;
+    private TemplateStoreKind templateStore = TemplateStoreKind.CAFFEINE;
 
     private Builder() {}
+
+    /** Sets where templates are kept (default {@link TemplateStoreKind#CAFFEINE}). */
+    public Builder templateStore(TemplateStoreKind kind) {
+      this.templateStore = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
 
     /**
      * Sets how long a new call's first datagram on this director waits for the cluster's answer

@@ -59,7 +59,7 @@ final class SharedTierStore implements TemplateStore {
   private static final System.Logger LOG = System.getLogger("io.pe4j.core");
 
   private final Ticker ticker;
-  private final IntrusiveTemplateStore local;
+  private final TemplateStore local;
   private final SharedTemplates shared;
   private final TemplateCodec codec;
   private final Consumer<Template> arrived;
@@ -94,7 +94,7 @@ final class SharedTierStore implements TemplateStore {
 
   SharedTierStore(
       Ticker ticker,
-      IntrusiveTemplateStore local,
+      TemplateStore local,
       SharedTemplates shared,
       TemplateCodec codec,
       Consumer<Template> arrived,

@@ -67,8 +67,13 @@ final class Template implements TemplateView {
   /** Set by invalidation: the template then equals only itself (spec §3.5, ports FFFF). */
   private volatile boolean identityOnly;
 
-  /** The next template in the table's creation order (guarded by the table's queue lock). */
+  /** Its neighbours in the table's creation order (guarded by the table's queue lock). */
   @Nullable Template nextCreated;
+
+  @Nullable Template prevCreated;
+
+  /** Whether it left the table for good (guarded by the table's queue lock). */
+  boolean leftTable;
 
   // Guarded by this. expiresAt and controlledUntil are written under the lock with opaque
   // stores, so that a lookup can read the removal time without the lock (removalAtRelaxed).
@@ -77,9 +82,14 @@ final class Template implements TemplateView {
   private long controlledUntil;
 
   /**
-   * The {@linkplain Expiring#granule timer granule} of the wheel bucket the store filed it in (see
-   * {@link IntrusiveTemplateStore}); written under the store stripe's lock, read without it by a
-   * refresh, which moves the template only when its removal time falls into an earlier granule.
+   * The {@linkplain Expiring#granule timer granule} its store last filed it under. {@link
+   * IntrusiveTemplateStore}: the wheel bucket's, written under the stripe's lock, read without it
+   * by a refresh, which moves the template only when its removal time falls into an earlier
+   * granule. {@link CaffeineTemplateStore}: the one Caffeine last read ({@link #scheduledRemoval}),
+   * so a refresh within it leaves Caffeine alone. Racy there: two threads re-timing one template at
+   * once each record what they read, Caffeine keeps whichever compare-and-set wins, and if the
+   * older one wins its timer lags a granule until the next re-time (the template then leaves up to
+   * a granule early) — the race of Caffeine's own read path, met only at a granule change.
    */
   int scheduledGranule;
 
@@ -295,6 +305,17 @@ final class Template implements TemplateView {
     }
     long firings = (controlledUntil - expiresAt + EXPIRE_LATER_NANOS - 1) / EXPIRE_LATER_NANOS;
     return expiresAt + firings * EXPIRE_LATER_NANOS;
+  }
+
+  /**
+   * Caffeine's timer for this template: the end of the granule that holds its removal time. Records
+   * the granule, so a refresh that stays in it skips the store (recorded when the store reads it,
+   * after the refresh that moved the time).
+   */
+  synchronized long scheduledRemoval() {
+    long r = removalAt();
+    scheduledGranule = Expiring.granule(r);
+    return Expiring.granuleEnd(r);
   }
 
   /** Whether the template is live at {@code now} (its removal time read without the lock). */

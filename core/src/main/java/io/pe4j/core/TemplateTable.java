@@ -30,8 +30,10 @@ final class TemplateTable {
       new java.util.concurrent.atomic.LongAdder();
   // Templates in creation order, the newest `max` of them: where a full table looks for
   // templates that never became established (the kernel's drop_entry defence, for templates).
-  // Linked through the templates themselves (4 bytes a template, not a 24-byte queue node);
-  // guarded by creationOrderLock — taken once per new template, never on a hit.
+  // Linked through the templates themselves (8 bytes a template, not a 24-byte queue node), both
+  // ways, so that a template leaves the order when it leaves the table: an expired template is
+  // unreachable once gone, and the heap tracks the live templates, not the bound. Guarded by
+  // creationOrderLock — taken once per new template and once per template gone, never on a hit.
   private final Object creationOrderLock = new Object();
   private @Nullable Template creationOrderHead;
   private @Nullable Template creationOrderTail;
@@ -45,11 +47,16 @@ final class TemplateTable {
       long max,
       @Nullable SharedTemplates shared,
       TemplateCodec codec,
-      long clusterWaitNanos) {
+      long clusterWaitNanos,
+      Ipvs.TemplateStoreKind kind) {
     this.ticker = ticker;
     this.engines = engines;
     this.max = max;
-    IntrusiveTemplateStore local = new IntrusiveTemplateStore(ticker, this::gone);
+    TemplateStore local =
+        switch (kind) {
+          case CAFFEINE -> new CaffeineTemplateStore(ticker, this::gone);
+          case TABLE -> new IntrusiveTemplateStore(ticker, this::gone);
+        };
     if (shared == null) {
       this.store = local;
       this.tiers = null;
@@ -121,11 +128,15 @@ final class TemplateTable {
     Template winner = store.putIfAbsent(fresh, onArrived);
     if (winner == fresh && mayEvict) {
       synchronized (creationOrderLock) {
+        if (fresh.leftTable) {
+          return winner; // removed between its insertion and here: it stays off the order
+        }
         Template tail = creationOrderTail;
         if (tail == null) {
           creationOrderHead = fresh;
         } else {
           tail.nextCreated = fresh;
+          fresh.prevCreated = tail;
         }
         creationOrderTail = fresh;
         if (++creationOrderSize > max) {
@@ -140,14 +151,31 @@ final class TemplateTable {
   private @Nullable Template pollOldest() {
     Template head = creationOrderHead;
     if (head != null) {
-      creationOrderHead = head.nextCreated;
-      head.nextCreated = null;
-      if (creationOrderHead == null) {
-        creationOrderTail = null;
-      }
-      creationOrderSize--;
+      unlinkCreated(head);
     }
     return head;
+  }
+
+  /** Takes {@code t} off the creation order if it is on it; the caller holds its lock. */
+  private void unlinkCreated(Template t) {
+    Template prev = t.prevCreated;
+    Template next = t.nextCreated;
+    if (prev == null && creationOrderHead != t) {
+      return; // not on it: polled, trimmed, or never put there (synced, installed)
+    }
+    if (prev == null) {
+      creationOrderHead = next;
+    } else {
+      prev.nextCreated = next;
+    }
+    if (next == null) {
+      creationOrderTail = prev;
+    } else {
+      next.prevCreated = prev;
+    }
+    t.prevCreated = null;
+    t.nextCreated = null;
+    creationOrderSize--;
   }
 
   /**
@@ -290,6 +318,10 @@ final class TemplateTable {
 
   /** The counts that follow a template out (expired, removed or evicted). */
   private void gone(Template t) {
+    synchronized (creationOrderLock) {
+      t.leftTable = true;
+      unlinkCreated(t);
+    }
     left.increment();
     count.decrementAndGet();
     t.destination.persistConns.decrementAndGet();

@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default store meets the template store contract, and what its own structure adds: lookups
- * racing the bins' growth, timers longer than a wheel round, removal times that move earlier, and a
+ * The own table meets the template store contract, and what its own structure adds: lookups racing
+ * the bins' growth, timers longer than a wheel round, removal times that move earlier, and a
  * randomized run against a model of exact expiry.
  */
 class IntrusiveTemplateStoreTest extends TemplateStoreContract {

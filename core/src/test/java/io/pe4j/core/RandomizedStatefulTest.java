@@ -49,7 +49,7 @@ class RandomizedStatefulTest {
     boolean drop = r.nextBoolean();
     boolean expireQuiescent = r.nextBoolean();
     VirtualClock clock = new VirtualClock();
-    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(MAX_TEMPLATES).build();
+    Ipvs ipvs = StoreUnderTest.builder().ticker(clock).maxTemplates(MAX_TEMPLATES).build();
     ipvs.control().setExpireQuiescentTemplate(expireQuiescent);
     ipvs.ipvsadm(
         "-A -u 10.0.0.1:5060 -s rr -p 300 -M 0.0.0.0 --pe sip -o"

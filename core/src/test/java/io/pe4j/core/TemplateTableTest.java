@@ -61,7 +61,7 @@ class TemplateTableTest {
   @Test
   void fullTable_ofEstablishedTemplates_schedulesWithoutATemplateAndCountsIt() {
     VirtualClock clock = new VirtualClock();
-    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(2).build();
+    Ipvs ipvs = StoreUnderTest.builder().ticker(clock).maxTemplates(2).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     for (int i = 0; i < 2; i++) { // two calls of two datagrams each: established
@@ -94,7 +94,7 @@ class TemplateTableTest {
   @Test
   void fullTable_removesATemplatePastItsTime_asExpired_notEvicted() {
     VirtualClock clock = new VirtualClock();
-    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(2).build();
+    Ipvs ipvs = StoreUnderTest.builder().ticker(clock).maxTemplates(2).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 60 --pe sip -o");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     VirtualService svc = ipvs.services().get(0);
@@ -117,7 +117,7 @@ class TemplateTableTest {
   @Test
   void fullTable_evictsTheOldestTemplateThatSawOneDatagram_neverAnEstablishedOne() {
     VirtualClock clock = new VirtualClock();
-    Ipvs ipvs = Ipvs.builder().ticker(clock).maxTemplates(4).build();
+    Ipvs ipvs = StoreUnderTest.builder().ticker(clock).maxTemplates(4).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     for (int n = 1; n <= 3; n++) {
       ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10." + n + ":5060 -m");
@@ -166,7 +166,7 @@ class TemplateTableTest {
             throw new IllegalStateException("boom");
           }
         };
-    Ipvs ipvs = Ipvs.builder().engines(new PersistenceEngines().register(bad)).build();
+    Ipvs ipvs = StoreUnderTest.builder().engines(new PersistenceEngines().register(bad)).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe bad -o --pe-failure drop");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     Verdict v = ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", new byte[] {1}));
@@ -178,7 +178,7 @@ class TemplateTableTest {
   void engineInUse_cannotBeUnregistered_untilServiceAndTemplatesAreGone() {
     VirtualClock clock = new VirtualClock();
     PersistenceEngines engines = new PersistenceEngines().register(new SipEngine());
-    Ipvs ipvs = Ipvs.builder().ticker(clock).engines(engines).build();
+    Ipvs ipvs = StoreUnderTest.builder().ticker(clock).engines(engines).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", Packets.invite("x")));

@@ -8,6 +8,7 @@ import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.StoreUnderTest;
 import io.pe4j.core.Verdict;
 import io.pe4j.core.VirtualClock;
 import io.pe4j.core.ipvsadm.ConnectionListings;
@@ -38,7 +39,8 @@ public final class Scenario {
   private @Nullable Verdict last;
 
   private Scenario(PersistenceEngines engines, long maxTemplates) {
-    this.ipvs = Ipvs.builder().ticker(clock).engines(engines).maxTemplates(maxTemplates).build();
+    this.ipvs =
+        StoreUnderTest.builder().ticker(clock).engines(engines).maxTemplates(maxTemplates).build();
   }
 
   /** Returns a scenario over the engines ServiceLoader finds, at time 0. */
