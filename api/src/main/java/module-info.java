@@ -6,6 +6,8 @@ module io.pe4j.api {
   requires static transitive org.jspecify;
 
   exports io.pe4j.api;
+  exports io.pe4j.api.internal to
+      io.pe4j.core;
 
   uses io.pe4j.api.PersistenceEngine;
 }

@@ -74,6 +74,7 @@ public final class ConnParam {
    *     data) when the length is outside 1..255
    */
   public PeResult match(ByteBuffer buffer, int offset, int length) {
+    Objects.requireNonNull(buffer, "buffer");
     if (length < 1) {
       clearPeData();
       return EMPTY_PE_DATA;

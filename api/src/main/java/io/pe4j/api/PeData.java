@@ -44,6 +44,7 @@ public final class PeData {
    * @throws IllegalArgumentException if the length is not 1..255
    */
   public static PeData copyOf(ByteBuffer buffer, int offset, int length) {
+    Objects.requireNonNull(buffer, "buffer");
     checkLength(length);
     Objects.checkFromIndexSize(offset, length, buffer.limit());
     byte[] copy = new byte[length];
@@ -79,6 +80,7 @@ public final class PeData {
    * Returns whether these bytes equal {@code length} bytes of {@code buffer} from {@code offset}.
    */
   public boolean contentEquals(ByteBuffer buffer, int offset, int length) {
+    Objects.requireNonNull(buffer, "buffer");
     if (length != bytes.length) {
       return false;
     }
@@ -163,6 +165,7 @@ public final class PeData {
    * #toPrintableString()}.
    */
   public static String printable(ByteBuffer buffer, int offset, int length) {
+    Objects.requireNonNull(buffer, "buffer");
     StringBuilder sb = new StringBuilder(length + 8);
     for (int i = 0; i < length; i++) {
       int b = buffer.get(offset + i) & 0xff;

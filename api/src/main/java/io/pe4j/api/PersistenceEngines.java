@@ -1,5 +1,6 @@
 package io.pe4j.api;
 
+import io.pe4j.api.internal.EngineUses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class PersistenceEngines {
   private static final class Entry {
     final PersistenceEngine engine;
     final Map<String, Integer> holders = new TreeMap<>();
-    final Map<String, Uses> counters = new TreeMap<>();
+    final Map<String, EngineUses> counters = new TreeMap<>();
 
     Entry(PersistenceEngine engine) {
       this.engine = engine;
@@ -41,59 +42,26 @@ public final class PersistenceEngines {
       for (int c : holders.values()) {
         n += c;
       }
-      for (Uses u : counters.values()) {
+      for (EngineUses u : counters.values()) {
         n += u.count();
       }
       return (int) Math.min(Integer.MAX_VALUE, n);
     }
   }
 
-  /**
-   * The uses of one engine by one holder, counted without a lock and without allocating: what a
-   * template table takes per template (the kernel takes a module reference per template). {@link
-   * #unregister} sees them like the uses taken by {@link #acquire}.
-   */
-  public static final class Uses {
-    private final PersistenceEngine engine;
-    private final java.util.concurrent.atomic.LongAdder count =
-        new java.util.concurrent.atomic.LongAdder();
-
-    private Uses(PersistenceEngine engine) {
-      this.engine = engine;
-    }
-
-    /** Returns the engine these uses are of. */
-    public PersistenceEngine engine() {
-      return engine;
-    }
-
-    /** Takes one use. */
-    public void retain() {
-      count.increment();
-    }
-
-    /** Gives one use back. */
-    public void release() {
-      count.decrement();
-    }
-
-    /** Returns the uses held now. */
-    public long count() {
-      return count.sum();
-    }
+  static {
+    EngineUses.install((registry, engine, holder) -> registry.counter(engine, holder));
   }
 
   /**
-   * Returns the lock-free use counter of {@code engine} by {@code holder}: the same object for the
-   * same engine and holder, so that whoever retains and whoever releases meet. For an engine not
-   * registered here, a counter that {@link #unregister} does not see.
+   * The core's lock-free counter of {@code engine}'s uses by {@code holder} ({@link EngineUses}).
    */
-  public synchronized Uses counter(PersistenceEngine engine, String holder) {
+  private synchronized EngineUses counter(PersistenceEngine engine, String holder) {
     Entry entry = engines.get(engine.name());
     if (entry == null || entry.engine != engine) {
-      return new Uses(engine);
+      return new EngineUses(engine);
     }
-    return entry.counters.computeIfAbsent(holder, h -> new Uses(engine));
+    return entry.counters.computeIfAbsent(holder, h -> new EngineUses(engine));
   }
 
   /** Creates an empty registry. */
@@ -238,6 +206,8 @@ public final class PersistenceEngines {
    *     ip_vs_pe_NAME not found")
    */
   public synchronized PersistenceEngine acquire(String name, String holder) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(holder, "holder");
     Entry entry = entry(name);
     entry.holders.merge(holder, 1, Integer::sum);
     return entry.engine;

@@ -44,6 +44,8 @@ public interface TemplateView {
    * that tools and tests can ask an engine to print pe data ({@link PersistenceEngine#showPeData}).
    */
   static TemplateView detached(PersistenceEngine engine, PeData peData) {
+    java.util.Objects.requireNonNull(engine, "engine");
+    java.util.Objects.requireNonNull(peData, "peData");
     return new TemplateView() {
       @Override
       public boolean isIpv6() {

@@ -6,6 +6,7 @@ import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
+import io.pe4j.api.internal.EngineUses;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.NoSuchElementException;
@@ -151,7 +152,7 @@ public final class ConfigPlane {
             spec.onePacket(),
             engine,
             spec.failurePolicy(),
-            engine == null ? null : engines.counter(engine, svc.templatesHolder));
+            engine == null ? null : EngineUses.of(engines, engine, svc.templatesHolder));
     svc.config = next; // published whole: a datagram sees the old options or these, never a mix
     svc.publishDestinations();
     scheduler.destinationsChanged(svc);
@@ -168,6 +169,8 @@ public final class ConfigPlane {
   /** Deletes a service ({@code ipvsadm -D}) with its destinations, templates and connections. */
   public synchronized void deleteService(
       Protocol protocol, IpAddress address, int port, int fwmark) {
+    java.util.Objects.requireNonNull(protocol, "protocol");
+    java.util.Objects.requireNonNull(address, "address");
     VirtualService svc = requireService(protocol, address, port, fwmark);
     templates.removeIf(t -> t.service == svc); // while listed: a shared table's templates bind
     serviceList.remove(svc);
@@ -280,6 +283,8 @@ public final class ConfigPlane {
    * connections' datagrams are dropped unless {@code expire_nodest_conn} (spec §3.6, §3.7).
    */
   public synchronized void deleteDestination(VirtualService svc, IpAddress address, int port) {
+    java.util.Objects.requireNonNull(svc, "svc");
+    java.util.Objects.requireNonNull(address, "address");
     Destination dest = destination(svc, address, port);
     if (dest == null) {
       throw new IllegalArgumentException("No such destination");
@@ -385,6 +390,8 @@ public final class ConfigPlane {
   /** Returns the service with that key, or null. */
   public synchronized @Nullable VirtualService service(
       Protocol protocol, IpAddress address, int port, int fwmark) {
+    java.util.Objects.requireNonNull(protocol, "protocol");
+    java.util.Objects.requireNonNull(address, "address");
     return serviceIndex.get(ServiceId.of(protocol, address, port, fwmark));
   }
 

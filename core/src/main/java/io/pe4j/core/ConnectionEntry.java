@@ -42,6 +42,16 @@ public record ConnectionEntry(
     String peData,
     boolean synced) {
 
+  /** Checks that only {@code peName} is absent. */
+  public ConnectionEntry {
+    java.util.Objects.requireNonNull(protocol, "protocol");
+    java.util.Objects.requireNonNull(client, "client");
+    java.util.Objects.requireNonNull(virtual, "virtual");
+    java.util.Objects.requireNonNull(destination, "destination");
+    java.util.Objects.requireNonNull(state, "state");
+    java.util.Objects.requireNonNull(peData, "peData");
+  }
+
   private static final long SECOND = 1_000_000_000L;
 
   static ConnectionEntry of(Template t, long now) {

@@ -10,11 +10,13 @@ public final class IpvsadmException extends RuntimeException {
 
   /** Creates the exception with ipvsadm's message. */
   public IpvsadmException(String message) {
-    super(message);
+    super(java.util.Objects.requireNonNull(message, "message"));
   }
 
   /** Creates the exception with ipvsadm's message and the underlying cause. */
   public IpvsadmException(String message, Throwable cause) {
-    super(message, cause);
+    super(
+        java.util.Objects.requireNonNull(message, "message"),
+        java.util.Objects.requireNonNull(cause, "cause"));
   }
 }

@@ -2,7 +2,7 @@ package io.pe4j.core;
 
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
-import io.pe4j.api.PersistenceEngines;
+import io.pe4j.api.internal.EngineUses;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +28,7 @@ final class ServiceConfig {
   final FailurePolicy failurePolicy;
 
   /** The engine's lock-free counter of this service's templates, or null without an engine. */
-  final PersistenceEngines.@Nullable Uses templateUses;
+  final @Nullable EngineUses templateUses;
 
   ServiceConfig(
       String schedulerName,
@@ -40,7 +40,7 @@ final class ServiceConfig {
       boolean onePacket,
       @Nullable PersistenceEngine engine,
       FailurePolicy failurePolicy,
-      PersistenceEngines.@Nullable Uses templateUses) {
+      @Nullable EngineUses templateUses) {
     this.schedulerName = schedulerName;
     this.scheduler = scheduler;
     this.schedulerFlags = Set.copyOf(schedulerFlags);

@@ -42,6 +42,8 @@ public record ServiceSpec(
   public ServiceSpec {
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(failurePolicy, "failurePolicy");
     schedulerFlags = Set.copyOf(schedulerFlags);
     if (port < 0 || port > 0xffff) {
       throw new IllegalArgumentException("port must be 0..65535: " + port);

@@ -2,6 +2,7 @@ package io.pe4j.core;
 
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
+import io.pe4j.api.internal.EngineUses;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -335,8 +336,8 @@ final class TemplateTable {
    * The service's lock-free counter of its templates' engine uses; the registry's (synchronized)
    * only when the template's engine is no longer the service's (an {@code -E} raced it).
    */
-  private PersistenceEngines.Uses uses(Template t, PersistenceEngine e) {
-    PersistenceEngines.Uses u = t.service.config.templateUses;
-    return u != null && u.engine() == e ? u : engines.counter(e, t.service.templatesHolder);
+  private EngineUses uses(Template t, PersistenceEngine e) {
+    EngineUses u = t.service.config.templateUses;
+    return u != null && u.engine() == e ? u : EngineUses.of(engines, e, t.service.templatesHolder);
   }
 }

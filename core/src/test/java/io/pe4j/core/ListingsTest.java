@@ -3,7 +3,7 @@ package io.pe4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pe4j.core.ipvsadm.ConnectionListings;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import org.junit.jupiter.api.Test;
 
 class ListingsTest {
@@ -97,7 +97,7 @@ class ListingsTest {
     ipvs.ipvsadm("-A -u [2001:db8::1]:5060 -s rr -p 300 --pe sip -o");
     ipvs.ipvsadm("-a -u [2001:db8::1]:5060 -r [2001:db8:10::1]:5060 -m");
     ipvs.process(Packets.udp("[2001:db8:1::10]:5060", "[2001:db8::1]:5060", Packets.invite("x@y")));
-    String proc = ConnectionListings.procConn(ipvs);
+    String proc = Ipvsadm.procConn(ipvs);
     assertTrue(
         proc.contains(
             "UDP 2001:0db8:0001:0000:0000:0000:0000:0010 0000 2001:0db8:0000:0000:0000:0000:0000:0001 13C4 "

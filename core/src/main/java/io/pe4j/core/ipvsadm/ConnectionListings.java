@@ -12,17 +12,17 @@ import org.jspecify.annotations.Nullable;
  * {@code /proc/net/ip_vs_conn}, {@code ip_vs_conn_sync}): templates and connections as rows,
  * streamed one at a time.
  */
-public final class ConnectionListings {
+final class ConnectionListings {
 
   private ConnectionListings() {}
 
   /** {@code ipvsadm -Lcn [--persistent-conn]}. */
-  public static String connections(Ipvs ipvs, boolean persistentConn) {
+  static String connections(Ipvs ipvs, boolean persistentConn) {
     return connections(ipvs, persistentConn, null);
   }
 
   /** {@code ipvsadm -Lcn [--persistent-conn] [--pe-data TEXT]}. */
-  public static String connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData) {
+  static String connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData) {
     StringBuilder sb = new StringBuilder();
     try {
       connections(ipvs, persistentConn, peData, sb);
@@ -36,8 +36,7 @@ public final class ConnectionListings {
    * Writes {@code ipvsadm -Lcn [--persistent-conn]} to {@code sb} one entry at a time: memory stays
    * bounded by the table's references, not by the listing's text.
    */
-  public static void connections(
-      Ipvs ipvs, boolean persistentConn, @Nullable String peData, Appendable sb)
+  static void connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData, Appendable sb)
       throws java.io.IOException {
     sb.append("IPVS connection entries\n");
     if (persistentConn) {
@@ -99,7 +98,7 @@ public final class ConnectionListings {
   }
 
   /** {@code /proc/net/ip_vs_conn}. */
-  public static String procConn(Ipvs ipvs) {
+  static String procConn(Ipvs ipvs) {
     ipvs.cleanUp();
     List<ConnectionEntry> entries = entries(ipvs);
     boolean v6 = entries.stream().anyMatch(e -> e.client().isIpv6());
@@ -132,7 +131,7 @@ public final class ConnectionListings {
   }
 
   /** {@code /proc/net/ip_vs_conn_sync}: the Origin column instead of the PE columns. */
-  public static String procConnSync(Ipvs ipvs) {
+  static String procConnSync(Ipvs ipvs) {
     ipvs.cleanUp();
     StringBuilder sb =
         new StringBuilder(

@@ -20,12 +20,26 @@ public final class Ipvsadm {
   private Ipvsadm() {}
 
   /**
+   * Returns what the kernel's {@code /proc/net/ip_vs_conn} would hold for {@code ipvs}: connections
+   * and templates in hex, with the persistence engine's name and data.
+   */
+  public static String procConn(Ipvs ipvs) {
+    return ConnectionListings.procConn(ipvs);
+  }
+
+  /** Returns {@code /proc/net/ip_vs_conn_sync}: its Origin column instead of the engine's. */
+  public static String procConnSync(Ipvs ipvs) {
+    return ConnectionListings.procConnSync(ipvs);
+  }
+
+  /**
    * Runs one ipvsadm command line against {@code ipvs} and returns what ipvsadm prints (empty for
    * commands that print nothing).
    *
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
   public static String execute(Ipvs ipvs, String commandLine) {
+    java.util.Objects.requireNonNull(ipvs, "ipvs");
     return execute(ipvs, IpvsadmParser.split(commandLine), "");
   }
 
@@ -38,6 +52,8 @@ public final class Ipvsadm {
    */
   public static void execute(Ipvs ipvs, String commandLine, Appendable out)
       throws java.io.IOException {
+    java.util.Objects.requireNonNull(ipvs, "ipvs");
+    java.util.Objects.requireNonNull(out, "out");
     execute(ipvs, IpvsadmParser.split(commandLine), "", out);
   }
 
@@ -58,6 +74,8 @@ public final class Ipvsadm {
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
   public static String execute(Ipvs ipvs, List<String> args, String stdin) {
+    java.util.Objects.requireNonNull(ipvs, "ipvs");
+    java.util.Objects.requireNonNull(stdin, "stdin");
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
     IpvsadmParser.Command c = l.command;
     if (c == null) {

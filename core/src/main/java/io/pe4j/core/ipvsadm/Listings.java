@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * --timeout}, {@code -Lcn}, {@code -Sn} and {@code /proc/net/ip_vs_conn}. Addresses are always
  * numeric (as with {@code -n}); pe4j does no reverse DNS.
  */
-public final class Listings {
+final class Listings {
 
   private Listings() {}
 

@@ -11,7 +11,7 @@ import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.StoreUnderTest;
 import io.pe4j.core.Verdict;
 import io.pe4j.core.VirtualClock;
-import io.pe4j.core.ipvsadm.ConnectionListings;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -149,8 +149,7 @@ public final class Scenario {
 
   /** Returns the rows of {@code /proc/net/ip_vs_conn}, without its title line. */
   public List<String> procRows() {
-    List<String> rows =
-        new ArrayList<>(Arrays.asList(ConnectionListings.procConn(ipvs).split("\n")));
+    List<String> rows = new ArrayList<>(Arrays.asList(Ipvsadm.procConn(ipvs).split("\n")));
     rows.remove(0);
     return rows;
   }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pe4j.api.PersistenceEngines;
-import io.pe4j.core.ipvsadm.ConnectionListings;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,9 +30,9 @@ class Scenarios53And54SyncTest {
         List.of("UDP C633640A 0000 0A000001 13C4 C0A80A03 13C4 NONE            300 sip " + A),
         backup.procRows());
     assertTrue(
-        ConnectionListings.procConnSync(backup.ipvs())
+        Ipvsadm.procConnSync(backup.ipvs())
             .contains("UDP C633640A 0000 0A000001 13C4 C0A80A03 13C4 NONE        SYNC       300\n"),
-        ConnectionListings.procConnSync(backup.ipvs()));
+        Ipvsadm.procConnSync(backup.ipvs()));
     // the backup, taking over, keeps the call on RS3
     backup.at("10").udp(C1, VIP, m(A)).expect(fwd(RS3));
   }

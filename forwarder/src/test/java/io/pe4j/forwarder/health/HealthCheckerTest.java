@@ -75,6 +75,12 @@ class HealthCheckerTest {
         IpAddress.parse("198.51.100.1"), 5060, IpAddress.parse("10.0.0.1"), 5060, p);
   }
 
+  /** The server's weight, or -1 when it is not in the service. */
+  private static int weight(Ipvs ipvs, SipServer s) {
+    Destination d = server(ipvs, s);
+    return d == null ? -1 : d.weight();
+  }
+
   private static @Nullable Destination server(Ipvs ipvs, SipServer s) {
     VirtualService svc = ipvs.services().get(0);
     for (Destination d : svc.destinations()) {
@@ -111,7 +117,7 @@ class HealthCheckerTest {
     String silenced = "127.0.0.1:" + rs.get(1).address().getPort();
     assertTrue(before.stream().anyMatch(v -> v.contains(silenced)));
     rs.get(1).silence(true);
-    long took = waitFor(() -> server(ipvs, rs.get(1)).weight() == 0, 3_000);
+    long took = waitFor(() -> weight(ipvs, rs.get(1)) == 0, 3_000);
     System.out.println(
         "health: a silent server quiesced after " + took + " ms (interval 0.2 s × fall 3)");
     assertTrue(took <= 3 * 200 + 100 + 200, "quiesced after " + took + " ms"); // + timeout, slack
@@ -123,7 +129,7 @@ class HealthCheckerTest {
       assertTrue(!ipvs.process(invite("call-" + c)).toString().contains(silenced));
     }
     rs.get(1).silence(false);
-    long back = waitFor(() -> server(ipvs, rs.get(1)).weight() == 2, 2_000);
+    long back = waitFor(() -> weight(ipvs, rs.get(1)) == 2, 2_000);
     System.out.println("health: back with weight 2 after " + back + " ms (rise 2 × 0.2 s)");
     assertTrue(back <= 2 * 200 + 200, "back after " + back + " ms");
     HealthChecker.Status st =
@@ -159,7 +165,7 @@ class HealthCheckerTest {
     // it comes back, re-added with its weight, when something answers there again
     try (SipServer again = SipServer.start(new InetSocketAddress("127.0.0.1", port), "again")) {
       waitFor(() -> server(ipvs, again) != null, 2_000);
-      assertEquals(2, server(ipvs, again).weight());
+      assertEquals(2, weight(ipvs, again));
     }
   }
 
@@ -206,11 +212,11 @@ class HealthCheckerTest {
     hc.add(
         HealthCheck.parse(
             check(rs.get(0), "misc command=\"sh -c 'exit 7'\" dynamic interval=0.05")));
-    waitFor(() -> server(ipvs, rs.get(0)).weight() == 5, 3_000); // misc_dynamic: 7 - 2
+    waitFor(() -> weight(ipvs, rs.get(0)) == 5, 3_000); // misc_dynamic: 7 - 2
     hc.add(HealthCheck.parse(check(rs.get(0), "misc command=\"false\" interval=0.05 fall=2")));
-    waitFor(() -> server(ipvs, rs.get(0)).weight() == 0, 3_000); // exit 1: down, quiesced
+    waitFor(() -> weight(ipvs, rs.get(0)) == 0, 3_000); // exit 1: down, quiesced
     hc.add(HealthCheck.parse(check(rs.get(0), "misc command=\"true\" interval=0.05 rise=1")));
-    waitFor(() -> server(ipvs, rs.get(0)).weight() == 5, 3_000); // back with the weight it had
+    waitFor(() -> weight(ipvs, rs.get(0)) == 5, 3_000); // back with the weight it had
   }
 
   @Test
