@@ -1,5 +1,7 @@
 package io.pe4j.cli;
 
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import io.pe4j.cluster.ClusterMember;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
@@ -35,8 +37,9 @@ import picocli.CommandLine.Spec;
 final class ForwardCommand implements Callable<Integer> {
 
   /**
-   * Heap taken per template for the default bound: measured 344 bytes with a 64-byte Call-ID
-   * (BENCHMARKS.md §3), rounded up for longer Call-IDs and the connection tables.
+   * Heap taken per template for the default bound: measured 296 bytes in the Caffeine store, 224 in
+   * the table, with a 41-byte Call-ID (BENCHMARKS.md §16), rounded up for longer Call-IDs and the
+   * connection tables.
    */
   static final long BYTES_PER_TEMPLATE = 512;
 
@@ -300,20 +303,38 @@ final class ForwardCommand implements Callable<Integer> {
       err.println("pe4j forward: --mh-table-size: " + e.getMessage());
       return Pe4j.USAGE;
     }
+    try (Parts parts = new Parts()) {
+      return run(builder, secret, templates, parts, out, err);
+    } catch (Parts.PartFailed e) {
+      err.println("pe4j forward: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+  }
+
+  /** Starts the node's parts in their order ({@link Parts}), runs until stopped, drains. */
+  private int run(
+      Ipvs.Builder builder,
+      byte @Nullable [] secret,
+      long templates,
+      Parts parts,
+      PrintWriter out,
+      PrintWriter err)
+      throws InterruptedException, IOException, Parts.PartFailed {
     ClusterMember member = null;
     if (cluster != null) {
-      try {
-        member =
-            ClusterMember.builder(cluster)
-                .host(clusterHost)
-                .port(clusterPort)
-                .members(members)
-                .secret(java.util.Objects.requireNonNull(secret))
-                .start();
-      } catch (RuntimeException e) {
-        err.println("pe4j forward: cluster " + cluster + ": " + e.getMessage());
-        return Pe4j.USAGE;
-      }
+      Parts.Part<ClusterMember> part =
+          new Parts.Part<>(
+              "cluster " + cluster,
+              () ->
+                  ClusterMember.builder(java.util.Objects.requireNonNull(cluster))
+                      .host(clusterHost)
+                      .port(clusterPort)
+                      .members(members)
+                      .secret(java.util.Objects.requireNonNull(secret))
+                      .start(),
+              ClusterMember::close);
+      parts.start(part);
+      member = part.get();
       builder.sharedTemplates(member.templates());
       out.println(
           "pe4j forward: member "
@@ -326,21 +347,15 @@ final class ForwardCommand implements Callable<Integer> {
               + member.size()
               + " members)");
     }
-    try {
-      clusterMember = member;
-      return run(builder.build(), templates, out, err);
-    } finally {
-      if (member != null) {
-        member.close();
-      }
-    }
+    clusterMember = member;
+    return run(builder.build(), templates, parts, out, err);
   }
 
   /** This node's cluster member, when it has one (its counts go into the final statistics). */
   private @Nullable ClusterMember clusterMember;
 
-  private int run(Ipvs ipvs, long templates, PrintWriter out, PrintWriter err)
-      throws InterruptedException, IOException {
+  private int run(Ipvs ipvs, long templates, Parts parts, PrintWriter out, PrintWriter err)
+      throws InterruptedException, IOException, Parts.PartFailed {
     long heap = Runtime.getRuntime().maxMemory();
     int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
     String text;
@@ -384,125 +399,128 @@ final class ForwardCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    Forwarder forwarder;
-    try {
-      Forwarder.Builder fb =
-          Forwarder.builder(ipvs)
-              .threads(threads)
-              .maxSessions(sessions)
-              .sharePort(sharePort)
-              .haltOnOutOfMemory(true);
-      if (transparent) {
-        fb.transparent(tproxyPort);
-      }
-      if (sourceAddress != null) {
-        fb.sourceAddress(java.net.InetAddress.getByName(sourceAddress));
-      }
-      forwarder = fb.build().start();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("pe4j forward: " + e.getMessage());
-      return Pe4j.USAGE;
-    }
+    Parts.Part<Forwarder> sockets =
+        new Parts.Part<>(
+            "",
+            () -> {
+              Forwarder.Builder fb =
+                  Forwarder.builder(ipvs)
+                      .threads(threads)
+                      .maxSessions(sessions)
+                      .sharePort(sharePort)
+                      .haltOnOutOfMemory(true);
+              if (transparent) {
+                fb.transparent(tproxyPort);
+              }
+              if (sourceAddress != null) {
+                if (!InetAddresses.isInetAddress(sourceAddress)) {
+                  throw new IllegalArgumentException(
+                      "--source-address: '" + sourceAddress + "' is not an IP address");
+                }
+                fb.sourceAddress(InetAddresses.forString(sourceAddress));
+              }
+              return fb.build().start();
+            },
+            Forwarder::close);
+    parts.start(sockets);
+    Forwarder forwarder = sockets.get();
     boolean hasAdmin = admin != null || adminTcp != null;
     if (forwarder.boundAddresses().isEmpty() && !hasAdmin) {
-      forwarder.close();
       err.println(
           source()
               + ": no UDP virtual service with an address and a port: nothing to forward"
               + " (add services to the file, or start with --admin to add them later)");
       return Pe4j.USAGE;
     }
-    AdminServer adminServer = null;
-    try {
-      if (admin != null) {
-        adminServer = AdminServer.unix(admin, ipvs, forwarder);
-      } else if (adminTcp != null) {
-        adminServer =
-            AdminServer.tcp(
-                endpoint(adminTcp),
-                AdminServer.readSecret(java.util.Objects.requireNonNull(adminSecret)),
-                ipvs,
-                forwarder);
-      }
-    } catch (IllegalArgumentException | IOException e) {
-      forwarder.close();
-      err.println("pe4j forward: admin endpoint: " + e.getMessage());
-      return Pe4j.USAGE;
+    Parts.Part<HealthChecker> health =
+        new Parts.Part<>(
+            "health checks",
+            () -> {
+              HealthChecker checker = new HealthChecker(ipvs);
+              checks.forEach(checker::add);
+              return checker;
+            },
+            HealthChecker::close);
+    parts.start(health);
+    HealthChecker checker = health.get();
+    Parts.Part<AdminServer> adminPart =
+        new Parts.Part<>(
+            "admin endpoint",
+            () -> {
+              AdminServer a =
+                  admin != null
+                      ? AdminServer.unix(admin, ipvs, forwarder)
+                      : AdminServer.tcp(
+                          endpoint(java.util.Objects.requireNonNull(adminTcp)),
+                          AdminServer.readSecret(java.util.Objects.requireNonNull(adminSecret)),
+                          ipvs,
+                          forwarder);
+              a.healthChecker(checker);
+              a.onDrain(stop::countDown);
+              return a;
+            },
+            AdminServer::close);
+    Parts.Part<MetricsEndpoint> metricsPart =
+        new Parts.Part<>(
+            "--metrics " + metrics,
+            () ->
+                MetricsEndpoint.start(
+                    endpoint(java.util.Objects.requireNonNull(metrics)), ipvs, forwarder, checker),
+            MetricsEndpoint::close);
+    List<Parts.Part<?>> endpoints = new java.util.ArrayList<>();
+    if (hasAdmin) {
+      endpoints.add(adminPart);
     }
-    HealthChecker checker = new HealthChecker(ipvs);
-    for (HealthCheck c : checks) {
-      checker.add(c);
-    }
-    if (adminServer != null) {
-      adminServer.healthChecker(checker);
-      adminServer.onDrain(stop::countDown);
-    }
-    MetricsEndpoint metricsEndpoint = null;
     if (metrics != null) {
-      try {
-        metricsEndpoint = MetricsEndpoint.start(endpoint(metrics), ipvs, forwarder, checker);
-      } catch (IOException | IllegalArgumentException e) {
-        forwarder.close();
-        checker.close();
-        if (adminServer != null) {
-          adminServer.close();
-        }
-        err.println("pe4j forward: --metrics " + metrics + ": " + e.getMessage());
-        return Pe4j.USAGE;
-      }
+      endpoints.add(metricsPart);
     }
-    try {
+    if (!endpoints.isEmpty()) {
+      parts.start(endpoints.toArray(Parts.Part<?>[]::new));
+    }
+    AdminServer adminServer = hasAdmin ? adminPart.get() : null;
+    MetricsEndpoint metricsEndpoint = metrics != null ? metricsPart.get() : null;
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "pe4j forward: %d virtual services bound; at most %,d templates and %,d sessions"
+                + " (heap %,d MB)%s",
+            forwarder.boundAddresses().size(),
+            templates,
+            sessions,
+            heap >> 20,
+            (adminServer == null ? "" : "; admin endpoint " + adminServer.address())
+                + (metricsEndpoint == null ? "" : "; metrics " + metricsEndpoint.url())));
+    if (transparent) {
       out.println(
-          String.format(
-              Locale.ROOT,
-              "pe4j forward: %d virtual services bound; at most %,d templates and %,d sessions"
-                  + " (heap %,d MB)%s",
-              forwarder.boundAddresses().size(),
-              templates,
-              sessions,
-              heap >> 20,
-              (adminServer == null ? "" : "; admin endpoint " + adminServer.address())
-                  + (metricsEndpoint == null ? "" : "; metrics " + metricsEndpoint.url())));
-      if (transparent) {
-        out.println(
-            "pe4j forward: transparent mode: servers see clients' addresses; their replies are"
-                + " expected on TPROXY port "
-                + tproxyPort
-                + " (check the routing: pe4j doctor --transparent --tproxy-port "
-                + tproxyPort
-                + ")");
-      }
-      out.println("ready");
-      out.flush();
-      stop.await();
-      if (drainSeconds > 0) {
-        int kept = forwarder.drain();
-        out.println(
-            "draining: new clients go elsewhere; "
-                + kept
-                + " sessions kept "
-                + drainSeconds
-                + " s for replies in flight");
-        out.flush();
-        long until = System.nanoTime() + drainSeconds * 1_000_000_000L;
-        java.time.Duration idle = java.time.Duration.ofMillis(drainIdleMillis);
-        int left = kept;
-        while (left > 0 && System.nanoTime() < until) {
-          Thread.sleep(Math.max(5, drainIdleMillis / 4));
-          left = forwarder.releaseIdle(idle);
-        }
-        out.println("drained: " + left + " sessions still active at the end");
-      }
-    } finally {
-      if (adminServer != null) {
-        adminServer.close();
-      }
-      checker.close();
-      if (metricsEndpoint != null) {
-        metricsEndpoint.close();
-      }
+          "pe4j forward: transparent mode: servers see clients' addresses; their replies are"
+              + " expected on TPROXY port "
+              + tproxyPort
+              + " (check the routing: pe4j doctor --transparent --tproxy-port "
+              + tproxyPort
+              + ")");
     }
-    forwarder.close();
+    out.println("ready");
+    out.flush();
+    stop.await();
+    if (drainSeconds > 0) {
+      int kept = forwarder.drain();
+      out.println(
+          "draining: new clients go elsewhere; "
+              + kept
+              + " sessions kept "
+              + drainSeconds
+              + " s for replies in flight");
+      out.flush();
+      long until = System.nanoTime() + drainSeconds * 1_000_000_000L;
+      java.time.Duration idle = java.time.Duration.ofMillis(drainIdleMillis);
+      int left = kept;
+      while (left > 0 && System.nanoTime() < until) {
+        Thread.sleep(Math.max(5, drainIdleMillis / 4));
+        left = forwarder.releaseIdle(idle);
+      }
+      out.println("drained: " + left + " sessions still active at the end");
+    }
+    parts.close();
     out.println("final statistics");
     out.print(forwarder.stats().render());
     if (cluster != null) {
@@ -550,14 +568,21 @@ final class ForwardCommand implements Callable<Integer> {
     return (int) Math.max(16, Math.min(65_536, Math.min(byHeap, byDescriptors)));
   }
 
+  /**
+   * An address option's value: {@code ADDRESS:PORT}, an IPv6 address in brackets ({@code
+   * [::1]:9100}); a literal address, never a name to resolve.
+   */
   static InetSocketAddress endpoint(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("expected HOST:PORT, got '" + hostPort + "'");
+    HostAndPort hp;
+    try {
+      hp = HostAndPort.fromString(hostPort).requireBracketsForIPv6();
+    } catch (IllegalArgumentException e) {
+      hp = null;
     }
-    String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-    return new InetSocketAddress(
-        io.pe4j.api.IpAddress.parse(host).toInetAddress(),
-        Integer.parseInt(hostPort.substring(colon + 1)));
+    if (hp == null || !hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
+      throw new IllegalArgumentException(
+          "expected ADDRESS:PORT (an IPv6 address in brackets), got '" + hostPort + "'");
+    }
+    return new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort());
   }
 }

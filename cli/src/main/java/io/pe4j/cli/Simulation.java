@@ -1,5 +1,6 @@
 package io.pe4j.cli;
 
+import com.google.common.net.HostAndPort;
 import io.pe4j.api.Datagram;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
@@ -238,32 +239,29 @@ final class Simulation {
     return false;
   }
 
-  private static IpAddress address(String endpoint) throws ScriptException {
-    int colon = endpoint.lastIndexOf(':');
-    if (colon <= 0 || (endpoint.contains("]") && !endpoint.startsWith("["))) {
-      throw new ScriptException("not ADDRESS:PORT (IPv6 in brackets): '" + endpoint + "'");
-    }
-    String host = endpoint.substring(0, colon);
-    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      throw new ScriptException("IPv6 addresses go in brackets: '" + endpoint + "'");
-    }
+  /** An endpoint of the script: {@code ADDRESS:PORT}, an IPv6 address in brackets. */
+  private static HostAndPort endpoint(String endpoint) throws ScriptException {
     try {
-      return IpAddress.parse(host);
+      HostAndPort hp = HostAndPort.fromString(endpoint).requireBracketsForIPv6();
+      if (hp.hasPort()) {
+        return hp;
+      }
+    } catch (IllegalArgumentException e) {
+      // said below
+    }
+    throw new ScriptException("not ADDRESS:PORT (IPv6 in brackets): '" + endpoint + "'");
+  }
+
+  private static IpAddress address(String endpoint) throws ScriptException {
+    try {
+      return IpAddress.parse(endpoint(endpoint).getHost());
     } catch (IllegalArgumentException e) {
       throw new ScriptException(e.getMessage() == null ? "bad address" : e.getMessage());
     }
   }
 
   private static int port(String endpoint) throws ScriptException {
-    try {
-      int p = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
-      if (p >= 0 && p <= 65535) {
-        return p;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
-    }
-    throw new ScriptException("bad port in '" + endpoint + "'");
+    return endpoint(endpoint).getPort();
   }
 
   private byte[] payload(String spec) throws ScriptException {

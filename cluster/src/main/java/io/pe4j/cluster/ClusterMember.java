@@ -1,5 +1,6 @@
 package io.pe4j.cluster;
 
+import com.google.common.net.HostAndPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -59,11 +60,8 @@ public final class ClusterMember implements AutoCloseable {
       InetAddress host = InetAddress.getByName(b.host);
       List<InetSocketAddress> members = new ArrayList<>();
       for (String m : b.members) {
-        int colon = m.lastIndexOf(':');
-        members.add(
-            new InetSocketAddress(
-                InetAddress.getByName(m.substring(0, colon).replaceAll("^\\[|\\]$", "")),
-                Integer.parseInt(m.substring(colon + 1))));
+        HostAndPort hp = HostAndPort.fromString(m);
+        members.add(new InetSocketAddress(InetAddress.getByName(hp.getHost()), hp.getPort()));
       }
       InetSocketAddress self = new InetSocketAddress(host, b.port);
       if (!members.contains(self)) {
@@ -190,9 +188,16 @@ public final class ClusterMember implements AutoCloseable {
     /** Sets the members to join, {@code HOST:PORT} each (this member may be among them). */
     public Builder members(List<String> members) {
       for (String m : members) {
-        int colon = m.lastIndexOf(':');
-        if (colon <= 0 || !m.substring(colon + 1).matches("[0-9]{1,5}")) {
-          throw new IllegalArgumentException("a cluster member is HOST:PORT, not '" + m + "'");
+        boolean ok;
+        try {
+          HostAndPort hp = HostAndPort.fromString(m).requireBracketsForIPv6();
+          ok = hp.hasPort() && !hp.getHost().isEmpty();
+        } catch (IllegalArgumentException e) {
+          ok = false;
+        }
+        if (!ok) {
+          throw new IllegalArgumentException(
+              "a cluster member is HOST:PORT (an IPv6 address in brackets), not '" + m + "'");
         }
       }
       this.members = List.copyOf(members);

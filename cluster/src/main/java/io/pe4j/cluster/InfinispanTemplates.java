@@ -1,5 +1,6 @@
 package io.pe4j.cluster;
 
+import com.google.common.util.concurrent.RateLimiter;
 import io.pe4j.core.SharedTemplates;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,7 +36,9 @@ public final class InfinispanTemplates implements SharedTemplates, AutoCloseable
   private final LongAdder touchErrors = new LongAdder();
   private final Thread flusher;
   private volatile boolean closed;
-  private volatile long lastWarning;
+
+  /** Failed cluster calls: one warning a second, the rest counted. */
+  private final RateLimiter warnings = RateLimiter.create(1.0);
 
   /** A key compared by its bytes. */
   private record Key(byte[] bytes) {
@@ -190,9 +193,7 @@ public final class InfinispanTemplates implements SharedTemplates, AutoCloseable
     if (e == null || closed) {
       return;
     }
-    long now = System.nanoTime();
-    if (now - lastWarning > 1_000_000_000L) {
-      lastWarning = now;
+    if (warnings.tryAcquire()) {
       LOG.log(System.Logger.Level.WARNING, "cluster " + what + " failed: " + e);
     }
   }

@@ -1,5 +1,6 @@
 package io.pe4j.forwarder;
 
+import com.google.common.util.concurrent.RateLimiter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -416,17 +417,15 @@ final class Relay {
     }
   }
 
-  private final java.util.concurrent.atomic.AtomicLong lastWarning =
-      new java.util.concurrent.atomic.AtomicLong();
+  /** Repeated warnings: one a second, the rest only counted. */
+  private final RateLimiter warnings = RateLimiter.create(1.0);
 
   /**
    * Logs a warning at most once a second, after the counting is done, and never throws: with the
    * descriptors exhausted even the logger can fail (it opens the time-zone file on first use).
    */
   private void warnAtMostOncePerSecond(String message) {
-    long now = System.nanoTime();
-    long last = lastWarning.get();
-    if (now - last < 1_000_000_000L || !lastWarning.compareAndSet(last, now)) {
+    if (!warnings.tryAcquire()) {
       return;
     }
     try {

@@ -1,5 +1,6 @@
 package io.pe4j.forwarder.health;
 
+import com.google.common.net.HostAndPort;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
 import java.util.ArrayList;
@@ -289,15 +290,20 @@ public record HealthCheck(
   }
 
   private static IpAddress address(String text, int[] port) {
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0 || !text.substring(colon + 1).matches("[0-9]{1,5}")) {
+    HostAndPort hp;
+    try {
+      hp = HostAndPort.fromString(text);
+    } catch (IllegalArgumentException e) {
+      hp = null;
+    }
+    if (hp == null || !hp.hasPort()) {
       throw new IllegalArgumentException("expected ADDRESS:PORT, not '" + text + "'");
     }
-    port[0] = Integer.parseInt(text.substring(colon + 1));
-    if (port[0] < 1 || port[0] > 65_535) {
+    port[0] = hp.getPort();
+    if (port[0] < 1) {
       throw new IllegalArgumentException("port must be 1..65535: " + text);
     }
-    return IpAddress.parse(text.substring(0, colon));
+    return IpAddress.parse(hp.getHost());
   }
 
   private static String value(List<String> w, int i, String option) {
