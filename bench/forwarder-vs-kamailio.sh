@@ -15,7 +15,8 @@
 # the two cores with four other processes, drops responses at 4,000 calls/s whatever the balancer.
 # JAR=, BALANCERS="pe4j kamailio", PE4J_THREADS=1 and PE4J_JVM= (JVM options) override;
 # BALANCERS="netty pe4j kamailio" adds the Netty floor (bench/floor/NettyFloor.java -n, from JAR:
-# no pe4j code; its "server calls" include 2,000 warm-up calls too).
+# no pe4j code; its "server calls" include 2,000 warm-up calls too); "pe4j-table" is pe4j with
+# --template-store table.
 # Installs sip-tester and kamailio with apt-get when missing. Output: a Markdown table on stdout
 # (for pe4j the "server calls" column includes the 2,000 JIT warm-up calls run before measuring),
 # logs under bench/target/fvk/.
@@ -110,10 +111,10 @@ for balancer in ${BALANCERS:-pe4j kamailio}; do
     calls=$(( rate * SECONDS_PER_RATE ))
     start_servers "$dir"
     vport=$(free_port)
-    if [ "$balancer" = pe4j ]; then
+    if [ "$balancer" = pe4j ] || [ "$balancer" = pe4j-table ]; then
       { echo "-A -u 127.0.0.1:$vport -s rr -p 60 -M 0.0.0.0 -o --pe sip"
         for p in "${SERVERS[@]}"; do echo "-a -u 127.0.0.1:$vport -r 127.0.0.1:$p -m -w 1"; done; } > "$dir/rules"
-      java ${PE4J_JVM:-} -jar "$JAR" forward --rules "$dir/rules" --threads "${PE4J_THREADS:-1}" --warm-up 50000 > "$dir/balancer.log" 2>&1 &
+      java ${PE4J_JVM:-} -jar "$JAR" forward --rules "$dir/rules" --threads "${PE4J_THREADS:-1}" --warm-up 50000 $([ "$balancer" = pe4j-table ] && echo --template-store table) > "$dir/balancer.log" 2>&1 &
       bpid=$!; PIDS+=($bpid)
       for _ in $(seq 600); do grep -q ready "$dir/balancer.log" 2>/dev/null && break; sleep 0.1; done
       # --warm-up compiled the datagram path before ready; a short run of calls on top, as a

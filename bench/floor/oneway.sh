@@ -14,6 +14,7 @@
 # BALANCERS="floor floor-nat pe4j" adds the full-NAT floor (relay -n: a socket per client, epoll);
 # "netty netty-nat" are the same two relays on the JVM with Netty and pe4j's socket settings
 # (bench/floor/NettyFloor.java, run from JAR): the platform's floor, before any pe4j code.
+# "pe4j-table" is pe4j forward with --template-store table (its own table instead of Caffeine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -43,8 +44,9 @@ for balancer in ${BALANCERS:-floor pe4j}; do
       for s in $s1 $s2 $s3; do echo "-a -u 127.0.0.1:$vport -r 127.0.0.1:$s -m -w 1"; done
     } > "$out/rules"
     # shellcheck disable=SC2086
+    store=(); [ $balancer = pe4j-table ] && store=(--template-store table)
     taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" \
-      --threads "${THREADS:-1}" ${PE4J_ARGS:-} > "$out/fwd.log" 2>&1 &
+      --threads "${THREADS:-1}" "${store[@]}" ${PE4J_ARGS:-} > "$out/fwd.log" 2>&1 &
     log=$out/fwd.log
   fi
   pid=$!

@@ -14,7 +14,7 @@ import org.openjdk.jol.info.GraphLayout;
  * the heap delta after GC. The Call-ID byte arrays are reported separately.
  *
  * <p>Run: {@code java -Djdk.attach.allowAttachSelf=true -Xmx8g -cp bench/target/benchmarks.jar
- * io.pe4j.bench.MemoryPerTemplate [N]}.
+ * io.pe4j.bench.MemoryPerTemplate [N] [CAFFEINE|TABLE]}.
  */
 public final class MemoryPerTemplate {
 
@@ -23,7 +23,9 @@ public final class MemoryPerTemplate {
   /** Prints the measurement. */
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    Ipvs ipvs = Ipvs.builder().maxTemplates(n + 1L).seed(42).build();
+    Ipvs.TemplateStoreKind store =
+        Ipvs.TemplateStoreKind.valueOf(args.length > 1 ? args[1] : "CAFFEINE");
+    Ipvs ipvs = Ipvs.builder().maxTemplates(n + 1L).seed(42).templateStore(store).build();
     ipvs.ipvsadm("-A -u 10.4.3.192:5060 -s rr -p 2678400 -M 0.0.0.0 -o --pe sip");
     for (int k = 1; k <= 3; k++) {
       ipvs.ipvsadm("-a -u 10.4.3.192:5060 -r 192.168.10." + k + ":5060 -m");
@@ -52,6 +54,7 @@ public final class MemoryPerTemplate {
     // a byte[] of the Call-ID: 16-byte array header (64-bit, compressed oops) plus data, 8-aligned;
     // the footprint below lists the byte[] total to check it against
     long arraysPerTemplate = (16 + callIdLength + 7) / 8 * 8;
+    System.out.printf("store: %s%n", store);
     System.out.printf(
         "templates:                          %,d (Call-IDs of %d bytes)%n",
         ipvs.templateCount(), callIdLength);

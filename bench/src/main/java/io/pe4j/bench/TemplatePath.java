@@ -63,6 +63,10 @@ public class TemplatePath {
   @Param({"true"})
   public boolean shared = true;
 
+  /** The template store: {@code CAFFEINE} (the default) or {@code TABLE}. */
+  @Param({"CAFFEINE", "TABLE"})
+  public Ipvs.TemplateStoreKind store = Ipvs.TemplateStoreKind.CAFFEINE;
+
   /**
    * The real clock plus what the benchmark adds, so that miss templates expire: each hit refreshes
    * its template to a later time, as on the wire (a frozen clock would leave the table's timer
@@ -88,7 +92,13 @@ public class TemplatePath {
   public void populate(BenchmarkParams params) {
     boolean reference =
         params.getBenchmark().toLowerCase(java.util.Locale.ROOT).endsWith("caffeinegetifpresent");
-    ipvs = Ipvs.builder().ticker(ticker).maxTemplates(templates + (1L << 22)).seed(42).build();
+    ipvs =
+        Ipvs.builder()
+            .ticker(ticker)
+            .maxTemplates(templates + (1L << 22))
+            .seed(42)
+            .templateStore(store)
+            .build();
     ipvs.ipvsadm("-A -u 10.4.3.192:5060 -s rr -p 2678400 -M 0.0.0.0 -o --pe sip");
     ipvs.ipvsadm("-A -u 10.4.3.192:5061 -s rr -p 1 -M 0.0.0.0 -o --pe sip");
     for (int port : new int[] {5060, 5061}) {
