@@ -48,6 +48,37 @@ class NullMarkedEverywhereTest {
     assertEquals(List.of(), List.copyOf(missing), "packages without @NullMarked");
   }
 
+  /**
+   * An embedder's class path: {@code pe4j-api} and {@code pe4j-core} bring no Guava (their tests
+   * use guava-testlib, in test scope only), so an application's own Guava never meets ours.
+   */
+  @Test
+  void apiAndCoreMainSourcesUseNoGuava() throws IOException {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("mvnw"))) {
+      root = java.util.Objects.requireNonNull(root.getParent(), "no mvnw above the working dir");
+    }
+    TreeSet<String> offenders = new TreeSet<>();
+    for (String module : List.of("api", "core")) {
+      try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
+        for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+          if (read(f).contains("com.google.common")) {
+            offenders.add(root.relativize(f).toString());
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), List.copyOf(offenders), "Guava in api/core main sources");
+    String pom = read(root.resolve("core/pom.xml")) + read(root.resolve("api/pom.xml"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "<artifactId>(guava[^<]*)</artifactId>\\s*(<scope>([^<]*)</scope>)?")
+            .matcher(pom);
+    while (m.find()) {
+      assertEquals("test", m.group(3), m.group(1) + " outside test scope in api/core");
+    }
+  }
+
   /** The module's src/main/java, and its nested modules' (engines/sip, engines/examples). */
   private static List<Path> mainSourceRoots(Path dir) throws IOException {
     if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("pom.xml"))) {
