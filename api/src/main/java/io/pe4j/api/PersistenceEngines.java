@@ -217,6 +217,8 @@ public final class PersistenceEngines {
    * Releases one use of {@code engine} by {@code holder}; unknown engines and holders are ignored.
    */
   public synchronized void release(PersistenceEngine engine, String holder) {
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(holder, "holder");
     Entry entry = engines.get(engine.name());
     if (entry != null && entry.engine == engine) {
       entry.holders.computeIfPresent(holder, (h, c) -> c > 1 ? c - 1 : null);

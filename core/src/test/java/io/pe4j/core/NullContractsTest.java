@@ -1,5 +1,7 @@
 package io.pe4j.core;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.google.common.testing.EqualsTester;
 import com.google.common.testing.NullPointerTester;
 import io.pe4j.api.Datagram;
@@ -13,15 +15,27 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core's null contracts, checked by Guava's {@link NullPointerTester} over every public class:
- * each parameter not marked {@code @Nullable} rejects null with a {@link NullPointerException}
- * before anything else happens; the {@code @Nullable} ones accept it. The value types' {@code
+ * The null contracts of the SPI ({@code pe4j-api}) and the core, checked by Guava's {@link
+ * NullPointerTester} over every public class of both (here, where both are on the class path): each
+ * parameter not marked {@code @Nullable} rejects null with a {@link NullPointerException} before
+ * anything else happens; the {@code @Nullable} ones accept it. The value types' {@code
  * equals}/{@code hashCode} by {@link EqualsTester}.
  */
 class NullContractsTest {
 
   private static final List<Class<?>> PUBLIC_CLASSES =
       List.of(
+          // pe4j-api, the SPI
+          io.pe4j.api.ConnParam.class,
+          Datagram.class,
+          IpAddress.class,
+          io.pe4j.api.PeData.class,
+          io.pe4j.api.PeResult.class,
+          io.pe4j.api.PersistenceEngine.class,
+          PersistenceEngines.class,
+          Protocol.class,
+          io.pe4j.api.TemplateView.class,
+          // pe4j-core
           ConfigPlane.class,
           ConnectionEntry.class,
           Counters.class,
@@ -70,6 +84,11 @@ class NullContractsTest {
     t.setDefault(Ipvs.class, ipvs);
     t.setDefault(String.class, "-Ln");
     t.setDefault(Appendable.class, new StringBuilder());
+    t.setDefault(io.pe4j.api.PeData.class, io.pe4j.api.PeData.of(new byte[] {'a'}));
+    t.setDefault(java.nio.ByteBuffer.class, java.nio.ByteBuffer.allocate(16));
+    t.setDefault(
+        io.pe4j.api.PersistenceEngine.class, java.util.Objects.requireNonNull(svc.engine()));
+    t.setDefault(java.net.InetAddress.class, java.net.InetAddress.getLoopbackAddress());
     return t;
   }
 
@@ -100,8 +119,43 @@ class NullContractsTest {
     violations.addAll(
         instanceViolations(t, DestinationSpec.masq(IpAddress.parse("192.168.10.3"), 5060)));
     violations.addAll(instanceViolations(t, ipvs.connectionEntries().iterator().next()));
+    violations.addAll(instanceViolations(t, new io.pe4j.api.ConnParam()));
+    violations.addAll(
+        instanceViolations(
+            t, Packets.udp("198.51.100.1:5060", "10.0.0.1:5060", Packets.invite("i@x"))));
+    violations.addAll(instanceViolations(t, IpAddress.parse("2001:db8::1")));
+    violations.addAll(
+        instanceViolations(t, io.pe4j.api.PeData.of("call@example.com".getBytes(UTF_8))));
+    violations.addAll(instanceViolations(t, io.pe4j.api.PeResult.noMatch("no Call-ID")));
+    violations.addAll(instanceViolations(t, PersistenceEngines.installed()));
     org.junit.jupiter.api.Assertions.assertEquals(
         List.of(), violations, () -> String.join("\n", violations));
+  }
+
+  @Test
+  void ipAddressAndPeDataEquality() {
+    new EqualsTester()
+        .addEqualityGroup(
+            IpAddress.parse("10.0.0.1"),
+            IpAddress.ofIpv4(0x0A000001),
+            IpAddress.of(new byte[] {10, 0, 0, 1}),
+            IpAddress.of(false, 0, 0x0A000001L))
+        .addEqualityGroup(IpAddress.parse("10.0.0.2"))
+        .addEqualityGroup(
+            IpAddress.parse("::1"), IpAddress.ofIpv6(0, 1), IpAddress.parse("0:0:0:0:0:0:0:1"))
+        .addEqualityGroup(IpAddress.parse("::ffff:10.0.0.1"))
+        .testEquals();
+    byte[] id = "a84b4c76e66710@pc33.atlanta.com".getBytes(UTF_8);
+    java.nio.ByteBuffer framed = java.nio.ByteBuffer.allocate(id.length + 4);
+    framed.position(2);
+    framed.put(id);
+    new EqualsTester()
+        .addEqualityGroup(
+            io.pe4j.api.PeData.of(id),
+            io.pe4j.api.PeData.of(id.clone()),
+            io.pe4j.api.PeData.copyOf(framed, 2, id.length))
+        .addEqualityGroup(io.pe4j.api.PeData.of("A84B4C76E66710@pc33.atlanta.com".getBytes(UTF_8)))
+        .testEquals();
   }
 
   @Test

@@ -20,10 +20,7 @@ class NullMarkedEverywhereTest {
 
   @Test
   void everyPackageWithMainSourcesIsNullMarked() throws IOException {
-    Path root = Path.of("").toAbsolutePath();
-    while (!Files.exists(root.resolve("mvnw"))) {
-      root = java.util.Objects.requireNonNull(root.getParent(), "no mvnw above the working dir");
-    }
+    Path root = root();
     TreeSet<Path> packages = new TreeSet<>();
     TreeSet<String> missing = new TreeSet<>();
     try (Stream<Path> modules = Files.list(root)) {
@@ -54,10 +51,7 @@ class NullMarkedEverywhereTest {
    */
   @Test
   void apiAndCoreMainSourcesUseNoGuava() throws IOException {
-    Path root = Path.of("").toAbsolutePath();
-    while (!Files.exists(root.resolve("mvnw"))) {
-      root = java.util.Objects.requireNonNull(root.getParent(), "no mvnw above the working dir");
-    }
+    Path root = root();
     TreeSet<String> offenders = new TreeSet<>();
     for (String module : List.of("api", "core")) {
       try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
@@ -77,6 +71,15 @@ class NullMarkedEverywhereTest {
     while (m.find()) {
       assertEquals("test", m.group(3), m.group(1) + " outside test scope in api/core");
     }
+  }
+
+  /** The build's root: the first directory above the working one with {@code mvnw}. */
+  private static Path root() {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("mvnw"))) {
+      root = java.util.Objects.requireNonNull(root.getParent(), "no mvnw above the working dir");
+    }
+    return root;
   }
 
   /** The module's src/main/java, and its nested modules' (engines/sip, engines/examples). */
