@@ -125,6 +125,36 @@ final class Explainer {
     return verdict(sb, "FORWARD " + dest.address.withPort(t.destinationPort));
   }
 
+  /**
+   * Whether processing {@code d} now would create a template: a persistent service, no connection
+   * and no live template for the datagram's key (its engine's key, or its address when the engine
+   * finds none and the service falls back). Changes nothing.
+   */
+  boolean wouldCreateTemplate(Datagram d, long now) {
+    if (connections.find(new ConnKey().of(d), now) != null) {
+      return false;
+    }
+    VirtualService svc = config.findService(d);
+    if (svc == null || !svc.config.persistent) {
+      return false;
+    }
+    ServiceConfig cfg = svc.config;
+    ConnParam param = PacketPath.fillKey(svc, cfg, d, new ConnParam());
+    PersistenceEngine keyEngine = null;
+    PersistenceEngine engine = cfg.engine;
+    if (engine != null) {
+      if (PacketPath.fill(engine, param, d, false).isMatch()) {
+        keyEngine = engine;
+      } else if (cfg.failurePolicy == FailurePolicy.DROP) {
+        return false;
+      } else {
+        param.clearPeData();
+      }
+    }
+    Template t = templates.find(new TemplateKey().probe(param, keyEngine, seed), now);
+    return t == null || !t.destination.available;
+  }
+
   private static String verdict(StringBuilder sb, String v) {
     return sb.append("verdict:      ").append(v).append('\n').toString();
   }

@@ -213,6 +213,15 @@ public final class Ipvs {
   }
 
   /**
+   * Returns whether {@link #process} would create a connection template for {@code d} now: its
+   * service is persistent and the director holds no connection and no live template for its key — a
+   * new call, to a draining host. Changes nothing; costs a lookup and the engine's extraction.
+   */
+  public boolean wouldCreateTemplate(Datagram d) {
+    return explainer.wouldCreateTemplate(java.util.Objects.requireNonNull(d, "d"), ticker.read());
+  }
+
+  /**
    * Tells the core that the host could not send a UDP datagram it was given a verdict for (a full
    * session table, a socket that could not be opened, a failed send), so that {@code InPkts} and
    * {@code InBytes} ({@code OutPkts}/{@code OutBytes} for {@link Verdict.Kind#OUT}) count only what
@@ -295,6 +304,14 @@ public final class Ipvs {
   /** Returns how many operations on the shared template table failed (0 without one). */
   public long sharedTemplateErrors() {
     return templates.sharedErrors();
+  }
+
+  /**
+   * Returns whether this director shares its templates with a cluster ({@link
+   * Builder#sharedTemplates}).
+   */
+  public boolean isClustered() {
+    return templates.shared();
   }
 
   /**
