@@ -374,6 +374,13 @@ final class ForwardCommand implements Callable<Integer> {
       RulesFile.Rules parsed = RulesFile.split(source, text);
       checks.addAll(parsed.checks());
       Ipvsadm.execute(ipvs, List.of("-R"), parsed.ipvsadm());
+      for (HealthCheck c : checks) {
+        try {
+          HealthChecker.checkTarget(ipvs, c); // a check of nothing is refused, not run
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+      }
     } catch (IOException e) {
       err.println(
           e.getMessage() != null && e.getMessage().startsWith(source().toString())
@@ -513,7 +520,7 @@ final class ForwardCommand implements Callable<Integer> {
       out.flush();
       long until = System.nanoTime() + drainSeconds * 1_000_000_000L;
       java.time.Duration idle = java.time.Duration.ofMillis(drainIdleMillis);
-      int left = kept;
+      int left = Math.max(kept, forwarder.sessions()); // own sockets may still be connecting
       while (left > 0 && System.nanoTime() < until) {
         Thread.sleep(Math.max(5, drainIdleMillis / 4));
         left = forwarder.releaseIdle(idle);

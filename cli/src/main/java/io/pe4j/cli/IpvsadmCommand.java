@@ -4,6 +4,7 @@ import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.ipvsadm.Ipvsadm;
 import io.pe4j.forwarder.health.HealthCheck;
+import io.pe4j.forwarder.health.HealthChecker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -135,8 +136,15 @@ final class IpvsadmCommand implements Callable<Integer> {
       }
       if (!rest.isEmpty() && (rest.get(0).equals("-R") || rest.get(0).equals("--restore"))) {
         rest.remove(0);
-        Ipvsadm.execute(
-            ipvs, List.of("-R"), new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
+        // the same files pe4j forward --rules takes: ipvsadm lines and check lines
+        RulesFile.Rules r =
+            RulesFile.split(
+                Path.of("stdin"), new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
+        checks.addAll(r.checks());
+        Ipvsadm.execute(ipvs, List.of("-R"), r.ipvsadm());
+      }
+      for (HealthCheck c : checks) {
+        HealthChecker.checkTarget(ipvs, c);
       }
       if (!rest.isEmpty()) {
         out.print(Ipvsadm.execute(ipvs, rest, ""));

@@ -286,6 +286,18 @@ final class Keepalived {
         extra.append(" dynamic");
       }
     }
+    if (timeout > delayLoop) {
+      warn(
+          check,
+          "timeout "
+              + timeout
+              + " s above delay_loop "
+              + delayLoop
+              + " s: pe4j waits at most the interval ("
+              + delayLoop
+              + " s)");
+      timeout = delayLoop;
+    }
     checks.add(
         head
             + extra

@@ -251,6 +251,41 @@ class CliTest {
   }
 
   @Test
+  void ipvsadm_restoreTakesTheCheckLinesForwardTakes_andRefusesChecksOfNothing() {
+    String rules =
+        "-A -u 10.0.0.1:5060 -s rr\n-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m\n"
+            + "check -u 10.0.0.1:5060 -r 192.168.10.1:5060 sip-options interval=5 timeout=2\n";
+    IpvsadmCommand.stdin = new ByteArrayInputStream(rules.getBytes(StandardCharsets.US_ASCII));
+    Run ok = run("ipvsadm", "-R", "-Sn");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(
+        ok.out()
+            .endsWith(
+                "check -u 10.0.0.1:5060 -r 192.168.10.1:5060 sip-options interval=5 timeout=2"
+                    + " rise=2 fall=3 codes=200\n"),
+        ok.out());
+    IpvsadmCommand.stdin =
+        new ByteArrayInputStream(
+            rules.replace("-r 192.168.10.1:5060 sip", "-r 192.168.10.9:5060 sip").getBytes());
+    Run nothing = run("ipvsadm", "-R");
+    assertEquals(2, nothing.code());
+    assertTrue(
+        nothing.err().startsWith("no real server 192.168.10.9:5060 in -u 10.0.0.1:5060: check "),
+        nothing.err());
+    IpvsadmCommand.stdin =
+        new ByteArrayInputStream(rules.replace("timeout=2", "timeout=9").getBytes());
+    Run timing = run("ipvsadm", "-R");
+    assertEquals(2, timing.code());
+    assertTrue(
+        timing
+            .err()
+            .startsWith(
+                "stdin:3: timeout=9 is longer than interval=5: a check would still be waiting"
+                    + " when the next one is due: check -u 10.0.0.1:5060"),
+        timing.err());
+  }
+
+  @Test
   void ipvsadm_restoreErrorNamesTheLine() {
     IpvsadmCommand.stdin =
         new ByteArrayInputStream(

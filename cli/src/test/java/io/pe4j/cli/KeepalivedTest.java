@@ -84,6 +84,22 @@ class KeepalivedTest {
   }
 
   @Test
+  void aConnectTimeoutAboveDelayLoopIsClampedWithAWarning() throws Exception {
+    Path f =
+        write(
+            "virtual_server 10.0.0.1 5060 {\n  protocol UDP\n  lb_algo wrr\n  delay_loop 2\n"
+                + "  real_server 192.168.10.1 5060 {\n    UDP_CHECK {\n"
+                + "      connect_timeout 5\n    }\n  }\n}\n");
+    Keepalived.Translation t = Keepalived.translate(f);
+    assertTrue(t.rules().contains(" interval=2 timeout=2 "), t.rules());
+    assertTrue(
+        t.warnings().stream()
+            .anyMatch(w -> w.contains("timeout 5.0 s above delay_loop 2 s: pe4j waits at most")),
+        t.warnings().toString());
+    RulesFile.split(f, t.rules()); // a check pe4j forward accepts
+  }
+
+  @Test
   void whatPe4jCannotHonourIsRefusedOrSkippedWithFileAndLine() throws Exception {
     Path dr =
         write(

@@ -446,6 +446,9 @@ public final class AdminServer implements AutoCloseable {
         out.write("warning: " + e.getMessage() + "\n");
       }
     }
+    if (hc != null && !line.startsWith("-L") && !line.startsWith("-S")) {
+      hc.configurationChanged(); // a down server's new weight, or its deletion, is the operator's
+    }
   }
 
   /** Stops listening, and removes the socket file. */

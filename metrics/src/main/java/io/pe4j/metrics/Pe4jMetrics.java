@@ -345,6 +345,22 @@ public final class Pe4jMetrics implements MeterBinder {
                 c -> field(c, service, server, 4),
                 t.and("to", "up"),
                 "state changes"));
+        now.add(
+            fc(
+                r,
+                "pe4j.health.checks.skipped",
+                hc,
+                c -> field(c, service, server, 5),
+                t,
+                "check turns skipped: the previous probe had not ended, or the turn had passed"));
+        now.add(
+            gauge(
+                r,
+                "pe4j.health.interval.measured.seconds",
+                hc,
+                c -> field(c, service, server, 6) / 1000.0,
+                t,
+                "seconds between the check's last two probes"));
       }
     }
     for (Meter.Id gone : dynamic) {
@@ -369,7 +385,9 @@ public final class Pe4jMetrics implements MeterBinder {
           case 1 -> s.failures();
           case 2 -> s.icmpUnreachable();
           case 3 -> s.wentDown();
-          default -> s.cameUp();
+          case 4 -> s.cameUp();
+          case 5 -> s.skipped();
+          default -> s.measuredIntervalMillis();
         };
       }
     }

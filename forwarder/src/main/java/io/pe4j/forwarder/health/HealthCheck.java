@@ -89,6 +89,14 @@ public record HealthCheck(
       throw new IllegalArgumentException(
           "interval must be at least 0.01 s, timeout positive, rise and fall at least 1");
     }
+    if (timeoutMillis > intervalMillis) {
+      throw new IllegalArgumentException(
+          "timeout="
+              + seconds(timeoutMillis)
+              + " is longer than interval="
+              + seconds(intervalMillis)
+              + ": a check would still be waiting when the next one is due");
+    }
     if (type == Type.MISC && command.isEmpty()) {
       throw new IllegalArgumentException("a misc check needs command=\"...\"");
     }

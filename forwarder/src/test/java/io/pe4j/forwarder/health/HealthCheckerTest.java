@@ -152,7 +152,7 @@ class HealthCheckerTest {
     HealthChecker hc = checker(ipvs);
     hc.add(
         HealthCheck.parse(
-            check(rs.get(0), "sip-options interval=0.05 timeout=0.2 fall=2 on-failure=remove")));
+            check(rs.get(0), "sip-options interval=0.2 timeout=0.2 fall=2 on-failure=remove")));
     int port = rs.get(0).address().getPort();
     rs.get(0).close(); // the kernel answers with ICMP port unreachable
     waitFor(
@@ -194,11 +194,14 @@ class HealthCheckerTest {
       t.start();
       HealthChecker hc = checker(ipvs);
       String base = "check -u 10.0.0.1:5060 -r 127.0.0.1:" + echo.getLocalPort();
-      hc.add(HealthCheck.parse(base + " udp send=\"ping\\r\\n\" expect=pong interval=0.05 fall=2"));
+      hc.add(
+          HealthCheck.parse(
+              base + " udp send=\"ping\\r\\n\" expect=pong interval=0.05 timeout=0.05 fall=2"));
       Thread.sleep(400);
       assertEquals(HealthChecker.State.UP, hc.status().get(0).state());
       assertTrue(hc.status().get(0).successes() > 2);
-      hc.add(HealthCheck.parse(base + " udp send=ping expect=PONG interval=0.05 fall=2"));
+      hc.add(
+          HealthCheck.parse(base + " udp send=ping expect=PONG interval=0.05 timeout=0.05 fall=2"));
       waitFor(() -> hc.status().get(0).state() == HealthChecker.State.DOWN, 2_000);
       assertEquals("unexpected reply", hc.status().get(0).lastProblem());
     }
@@ -211,11 +214,15 @@ class HealthCheckerTest {
     HealthChecker hc = checker(ipvs);
     hc.add(
         HealthCheck.parse(
-            check(rs.get(0), "misc command=\"sh -c 'exit 7'\" dynamic interval=0.05")));
+            check(rs.get(0), "misc command=\"sh -c 'exit 7'\" dynamic interval=0.2 timeout=0.2")));
     waitFor(() -> weight(ipvs, rs.get(0)) == 5, 3_000); // misc_dynamic: 7 - 2
-    hc.add(HealthCheck.parse(check(rs.get(0), "misc command=\"false\" interval=0.05 fall=2")));
+    hc.add(
+        HealthCheck.parse(
+            check(rs.get(0), "misc command=\"false\" interval=0.2 timeout=0.2 fall=2")));
     waitFor(() -> weight(ipvs, rs.get(0)) == 0, 3_000); // exit 1: down, quiesced
-    hc.add(HealthCheck.parse(check(rs.get(0), "misc command=\"true\" interval=0.05 rise=1")));
+    hc.add(
+        HealthCheck.parse(
+            check(rs.get(0), "misc command=\"true\" interval=0.2 timeout=0.2 rise=1")));
     waitFor(() -> weight(ipvs, rs.get(0)) == 5, 3_000); // back with the weight it had
   }
 
@@ -251,5 +258,95 @@ class HealthCheckerTest {
         () -> HealthCheck.parse("check -u 10.0.0.1:5060 -r 1.2.3.4:5 sip-options codes=99"));
     assertNull(new HealthChecker(Ipvs.builder().build()).state("-u 1.2.3.4:5", "1.2.3.4:5"));
     assertNotEquals(c, u);
+  }
+
+  /** Two servers, the first checked and gone silent: DOWN, quiesced. */
+  private record Down(List<SipServer> rs, Ipvs ipvs, HealthChecker hc, String server) {}
+
+  private Down firstServerDown() throws Exception {
+    List<SipServer> rs = servers(2);
+    Ipvs ipvs = ipvs(rs);
+    HealthChecker hc = checker(ipvs);
+    hc.add(HealthCheck.parse(check(rs.get(0), "sip-options interval=0.1 timeout=0.1 fall=2")));
+    String server = "127.0.0.1:" + rs.get(0).address().getPort();
+    rs.get(0).silence(true);
+    waitFor(() -> weight(ipvs, rs.get(0)) == 0, 3_000);
+    assertEquals(HealthChecker.State.DOWN, hc.state("-u 10.0.0.1:5060", server));
+    return new Down(rs, ipvs, hc, server);
+  }
+
+  @Test
+  void aWeightSetWhileDownIsTheWeightRestored() throws Exception {
+    Down d = firstServerDown();
+    List<SipServer> rs = d.rs();
+    Ipvs ipvs = d.ipvs();
+    HealthChecker hc = d.hc();
+    String server = d.server();
+    ipvs.ipvsadm("-e -u 10.0.0.1:5060 -r " + server + " -m -w 5"); // the operator, while down
+    hc.configurationChanged();
+    waitFor(() -> weight(ipvs, rs.get(0)) == 0, 2_000); // it stays out while down
+    assertEquals(HealthChecker.State.DOWN, hc.state("-u 10.0.0.1:5060", server));
+    rs.get(0).silence(false);
+    waitFor(() -> weight(ipvs, rs.get(0)) == 5, 3_000);
+    assertEquals(5, weight(ipvs, rs.get(0)), "back with the weight the operator set, not 2");
+  }
+
+  @Test
+  void aServerDeletedWhileDownStaysDeleted() throws Exception {
+    Down d = firstServerDown();
+    List<SipServer> rs = d.rs();
+    Ipvs ipvs = d.ipvs();
+    HealthChecker hc = d.hc();
+    String server = d.server();
+    ipvs.ipvsadm("-d -u 10.0.0.1:5060 -r " + server); // the operator, while down
+    hc.configurationChanged();
+    rs.get(0).silence(false);
+    waitFor(() -> hc.state("-u 10.0.0.1:5060", server) == HealthChecker.State.UP, 3_000);
+    Thread.sleep(300);
+    assertEquals(HealthChecker.State.UP, hc.state("-u 10.0.0.1:5060", server));
+    assertNull(server(ipvs, rs.get(0)), "the checker added back a server the operator deleted");
+    assertEquals(1, ipvs.services().get(0).destinations().size());
+  }
+
+  @Test
+  void checksOfNothingAndImpossibleTimingsAreRefusedWithTheReason() throws Exception {
+    List<SipServer> rs = servers(1);
+    Ipvs ipvs = ipvs(rs);
+    HealthChecker hc = checker(ipvs);
+    String port = Integer.toString(rs.get(0).address().getPort());
+    assertEquals(
+        "error: no virtual service -u 10.0.0.9:5060: check -u 10.0.0.9:5060 -r 127.0.0.1:"
+            + port
+            + " sip-options",
+        hc.answer("check -u 10.0.0.9:5060 -r 127.0.0.1:" + port + " sip-options")
+            .lines()
+            .findFirst()
+            .orElseThrow()
+            .replaceAll(" interval=.*", ""));
+    assertTrue(
+        hc.answer("check -u 10.0.0.1:5060 -r 127.0.0.1:9 sip-options")
+            .startsWith("error: no real server 127.0.0.1:9 in -u 10.0.0.1:5060: check -u "),
+        hc.answer("check -u 10.0.0.1:5060 -r 127.0.0.1:9 sip-options"));
+    assertEquals(
+        "error: timeout=2 is longer than interval=1: a check would still be waiting when the next"
+            + " one is due\n",
+        hc.answer("check -u 10.0.0.1:5060 -r 127.0.0.1:" + port + " sip-options interval=1"));
+    assertEquals("", hc.render(), "a refused check must not run");
+  }
+
+  @Test
+  void aReplacedCheckKeepsItsStateAndCounters() throws Exception {
+    List<SipServer> rs = servers(1);
+    Ipvs ipvs = ipvs(rs);
+    HealthChecker hc = checker(ipvs);
+    hc.add(HealthCheck.parse(check(rs.get(0), "sip-options interval=0.05 timeout=0.05")));
+    waitFor(() -> hc.status().get(0).successes() >= 5, 3_000);
+    long before = hc.status().get(0).successes();
+    hc.add(HealthCheck.parse(check(rs.get(0), "sip-options interval=0.1 timeout=0.1")));
+    assertTrue(hc.status().get(0).successes() >= before, hc.render());
+    assertEquals(100, hc.status().get(0).check().intervalMillis());
+    waitFor(() -> hc.status().get(0).measuredIntervalMillis() >= 90, 2_000);
+    assertTrue(hc.render().contains("measured interval 0.1"), hc.render());
+    assertTrue(hc.render().contains(": ok"), hc.render());
   }
 }
