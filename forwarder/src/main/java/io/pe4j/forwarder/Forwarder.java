@@ -286,15 +286,21 @@ public final class Forwarder implements AutoCloseable {
 
   /**
    * Starts a graceful drain: the virtual sockets shared with other processes are closed, so that
-   * with {@code SO_REUSEPORT} the kernel sends new clients to the other nodes at once, while each
-   * client with a session gets a socket of the virtual address connected to it alone (epoll), so
-   * that servers' replies to transactions in flight, and that client's own retransmissions, still
-   * pass. The caller closes the forwarder when the drain time is up. Returns the number of sessions
-   * kept.
+   * with {@code SO_REUSEPORT} the kernel sends new clients to the other nodes, while each client
+   * with a session gets a socket of the virtual address connected to it alone (epoll), so that
+   * servers' replies to transactions in flight, and that client's own retransmissions, still pass.
+   * The caller closes the forwarder when the drain time is up. Returns the number of sessions kept.
+   *
+   * <p>From the first instant, a datagram from a client without a session here is dropped (counted)
+   * before the core sees it: a connected socket joining the {@code SO_REUSEPORT} group changes how
+   * the kernel hashes the group's other clients, so for the moment the own sockets take to open,
+   * another node's client may land here — scheduled here, its call would split. Dropped, its
+   * retransmission reaches its node once the shared sockets are closed. The own sockets open in
+   * parallel, to keep that moment short (milliseconds).
    */
   public synchronized int drain() {
     draining = true;
-    int kept = 0;
+    relay.draining = true; // no new client from now; a new call on a kept socket is refused
     for (Relay.Binding b : bindings.values()) {
       List<io.netty.channel.Channel> shared = List.copyOf(b.channels);
       if (!epoll) {
@@ -302,18 +308,20 @@ public final class Forwarder implements AutoCloseable {
           c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
       }
-      for (InetSocketAddress client : relay.clients(b)) {
-        Bootstrap own = vipBootstrap(b);
-        ChannelFuture f = own.connect(client, b.vip).awaitUninterruptibly();
-        if (f.isSuccess() && relay.replyVia(b, client, f.channel())) {
-          kept++;
-        } else if (f.isSuccess()) {
-          f.channel().close();
-        } else {
+      List<InetSocketAddress> clients = relay.clients(b);
+      List<ChannelFuture> opening = new java.util.ArrayList<>(clients.size());
+      for (InetSocketAddress client : clients) {
+        opening.add(vipBootstrap(b).connect(client, b.vip));
+      }
+      for (int i = 0; i < opening.size(); i++) {
+        ChannelFuture f = opening.get(i).awaitUninterruptibly();
+        if (f.isSuccess() && !relay.replyVia(b, clients.get(i), f.channel())) {
+          f.channel().close(); // the session left meanwhile
+        } else if (!f.isSuccess()) {
           LOG.log(
               System.Logger.Level.WARNING,
               "drain: no own socket for {0}: {1}",
-              client,
+              clients.get(i),
               describe(f.cause()));
         }
       }
@@ -322,6 +330,7 @@ public final class Forwarder implements AutoCloseable {
         b.channels.remove(c);
       }
     }
+    int kept = relay.kept(bindings.values());
     LOG.log(System.Logger.Level.INFO, "draining: {0} sessions kept, new clients refused", kept);
     return kept;
   }

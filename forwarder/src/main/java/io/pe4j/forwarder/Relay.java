@@ -20,6 +20,7 @@ import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.Verdict;
+import io.pe4j.core.VirtualService;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -184,6 +185,7 @@ final class Relay {
     volatile @Nullable Channel upstream;
     volatile long lastUsed = ipvs.now();
     volatile boolean answered; // the last datagram was the server's: nothing awaits a reply
+    boolean ownSocket; // guarded by this: a drain gave it a socket connected to its client
     @Nullable String failure; // guarded by this
     boolean closed; // guarded by this
     final List<Pending> pending = new ArrayList<>(2); // guarded by this
@@ -236,6 +238,9 @@ final class Relay {
       int length = content.readableBytes();
       boolean ipv6 = sender.getAddress() instanceof java.net.Inet6Address;
       Datagram d = view(content, sender, binding.vipAddress, binding.vip.getPort());
+      if (draining && drainRefuses(binding, sender, d)) {
+        return;
+      }
       Verdict v;
       try {
         v = ipvs.process(d);
@@ -263,6 +268,7 @@ final class Relay {
         ipvs.notSent(v, length, ipv6);
         return;
       }
+
       s.lastUsed = ipvs.now();
       s.answered = false;
       send(s, new DatagramPacket(content.retain(), target(v)), v, ipv6, batch);
@@ -295,6 +301,73 @@ final class Relay {
       }
     }
     return t;
+  }
+
+  /**
+   * During a drain, on a session kept with its own socket: a datagram that would start a new
+   * template — a new call from a client that reused a kept source port — is not this node's any
+   * more. It is dropped (counted) and, when nothing awaits a reply on the session, the session is
+   * released at once, so that the client's retransmission reaches another node. Checked before
+   * {@link Ipvs#process} commits; a session's own datagrams pass.
+   */
+  private boolean newCallOnKeptSession(Binding b, InetSocketAddress client, Datagram d) {
+    Session s = b.sessions.get(client);
+    boolean own;
+    if (s == null) {
+      return false;
+    }
+    synchronized (s) {
+      if (s.closed) {
+        return false;
+      }
+      own = s.ownSocket;
+    }
+    try {
+      if (nodesAgree(b) || !ipvs.wouldCreateTemplate(d)) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      return false; // process() meets it again and counts it
+    }
+    stats.drop("drain: a new call on a kept client socket (left to the other nodes)");
+    if (own && s.answered && b.sessions.remove(client, s)) { // nothing awaits a reply: let go
+      Channel socket = s.clientSide;
+      closeSession(s);
+      b.channels.remove(socket);
+      socket.close();
+    }
+    return true;
+  }
+
+  /**
+   * Whether every node would send a new call of {@code b}'s service to the same server on its own
+   * (shared templates, or {@code mh} hashing the engine's key): then a new call may start on a
+   * draining node and end on another.
+   */
+  private boolean nodesAgree(Binding b) {
+    if (ipvs.isClustered()) {
+      return true;
+    }
+    VirtualService svc = ipvs.service(Protocol.UDP, b.vipAddress, b.vip.getPort(), 0);
+    return svc != null
+        && svc.schedulerName().equals("mh")
+        && svc.schedulerFlags().contains("mh-pe");
+  }
+
+  /**
+   * Set by {@link Forwarder#drain}: a datagram from a client without a session here is dropped
+   * (counted) before the core sees it, and so is a new call on a kept session ({@link
+   * #newCallOnKeptSession}); their retransmissions reach the other nodes.
+   */
+  volatile boolean draining;
+
+  /** During a drain: whether this datagram is not this node's any more (dropped and counted). */
+  private boolean drainRefuses(Binding b, InetSocketAddress client, Datagram d) {
+    if (b.sessions.get(client) == null) {
+      stats.drop("drain: a new client (left to the other nodes)");
+      return true;
+    }
+    return newCallOnKeptSession(b, client, d);
   }
 
   private @Nullable Session session(Binding binding, InetSocketAddress client, Channel clientSide) {
@@ -612,6 +685,19 @@ final class Relay {
     return s;
   }
 
+  /** The sessions a drain gave a socket of their own. */
+  int kept(java.util.Collection<Binding> bindings) {
+    int n = 0;
+    for (Binding b : bindings) {
+      for (Session s : b.sessions.values()) {
+        synchronized (s) {
+          n += s.ownSocket ? 1 : 0;
+        }
+      }
+    }
+    return n;
+  }
+
   /** The clients with a session on {@code b} now. */
   List<InetSocketAddress> clients(Binding b) {
     return List.copyOf(b.sessions.keySet());
@@ -626,7 +712,13 @@ final class Relay {
     if (s == null) {
       return false;
     }
-    s.clientSide = own;
+    synchronized (s) {
+      if (s.ownSocket || s.closed) {
+        return false; // it has one already (the drain's snapshot and its hook both gave one)
+      }
+      s.ownSocket = true;
+      s.clientSide = own;
+    }
     b.channels.add(own);
     return true;
   }
