@@ -107,12 +107,28 @@ public final class Datagram {
 
   /**
    * Points the payload at {@code length} bytes of {@code buffer} from absolute index {@code
-   * offset}. The buffer's position and limit are ignored and left alone.
+   * offset}, which must lie within the buffer's limit. The buffer's position is ignored; neither it
+   * nor the limit is changed.
    *
-   * @throws IndexOutOfBoundsException if the window is not inside the buffer's capacity
+   * @throws IndexOutOfBoundsException naming the window and the limit, if the window does not lie
+   *     within the buffer's limit (a buffer left flipped the wrong way has limit 0)
    */
   public Datagram payload(ByteBuffer buffer, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, buffer.limit());
+    Objects.requireNonNull(buffer, "buffer");
+    if (offset < 0 || length < 0 || offset > buffer.limit() - length) {
+      throw new IndexOutOfBoundsException(
+          "the payload window ["
+              + offset
+              + ", "
+              + offset
+              + " + "
+              + length
+              + ") does not lie within the buffer's limit "
+              + buffer.limit()
+              + " (capacity "
+              + buffer.capacity()
+              + ")");
+    }
     this.payload = buffer;
     this.payloadOffset = offset;
     this.payloadLength = length;

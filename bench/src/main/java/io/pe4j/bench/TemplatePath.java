@@ -94,7 +94,7 @@ public class TemplatePath {
         params.getBenchmark().toLowerCase(java.util.Locale.ROOT).endsWith("caffeinegetifpresent");
     ipvs =
         Ipvs.builder()
-            .ticker(ticker)
+            .ticker(ticker::read)
             .maxTemplates(templates + (1L << 22))
             .seed(42)
             .templateStore(store)
@@ -120,7 +120,7 @@ public class TemplatePath {
     }
     caffeine =
         Caffeine.newBuilder()
-            .ticker(ticker)
+            .ticker(ticker::read)
             .expireAfter(
                 new Expiry<PeData, Boolean>() {
                   @Override

@@ -71,6 +71,22 @@ class ForwardCommandTest {
   }
 
   @Test
+  void forward_anEngineNotOnTheClassPathIsNamedWithTheEnginesFound() throws Exception {
+    Path rules = Files.createTempFile("rules", "");
+    Files.write(rules, List.of("-A -u 127.0.0.1:5999 -s rr -p 60 --pe diameter"));
+    CliTest.Run r = CliTest.run("forward", "--rules", rules.toString());
+    assertEquals(2, r.code());
+    assertTrue(
+        r.err()
+            .startsWith(
+                rules
+                    + ": line 1: Scheduler or persistence engine not found (no persistence engine"
+                    + " named 'diameter' was found (engines found: gtpu, quic, radius, sip); an"
+                    + " engine is found through ServiceLoader"),
+        r.err());
+  }
+
+  @Test
   void demo_runsCallsAndReportsNoSplit() {
     CliTest.Run r = CliTest.run("demo", "--calls", "90");
     assertEquals(0, r.code(), r.err());

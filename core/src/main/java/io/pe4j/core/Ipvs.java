@@ -146,9 +146,14 @@ public final class Ipvs {
       return this;
     }
 
-    /** Sets the clock: a fake ticker makes every timeout testable to the nanosecond. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker);
+    /**
+     * Sets the clock, in nanoseconds as {@link System#nanoTime()} counts them (the default): a fake
+     * clock makes every timeout testable to the nanosecond ({@code VirtualClock} in the core's
+     * test-jar).
+     */
+    public Builder ticker(java.util.function.LongSupplier nanos) {
+      Objects.requireNonNull(nanos, "nanos");
+      this.ticker = nanos::getAsLong;
       return this;
     }
 

@@ -78,7 +78,14 @@ public final class Schedulers {
   public Scheduler create(String name) {
     Supplier<Scheduler> f = factories.get(name);
     if (f == null) {
-      throw new NoSuchElementException("scheduler module ip_vs_" + name + " not found");
+      throw new NoSuchElementException(
+          "no scheduler named '"
+              + name
+              + "' (pe4j has: "
+              + String.join(", ", new java.util.TreeSet<>(factories.keySet()))
+              + "); ipvsadm: scheduler module ip_vs_"
+              + name
+              + " not found");
     }
     return f.get();
   }

@@ -9,12 +9,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * tests and scenarios: time moves only when a test says so, so every timeout rule can be checked to
  * the nanosecond. Starts at 0.
  */
-public final class VirtualClock implements Ticker {
+public final class VirtualClock implements Ticker, java.util.function.LongSupplier {
 
   private final AtomicLong nanos = new AtomicLong();
 
   /** Creates a clock at time 0. */
   public VirtualClock() {}
+
+  /** Returns the time in nanoseconds, as {@link #read()}: the clock {@code Ipvs.Builder} takes. */
+  @Override
+  public long getAsLong() {
+    return read();
+  }
 
   @Override
   public long read() {
