@@ -3,6 +3,7 @@ package io.pe4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pe4j.core.scenarios.Snippets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,38 +32,11 @@ class ReadmeCodeTest {
     List<String> checked = new ArrayList<>();
     while (m.find()) {
       assertEquals(
-          region(root.resolve(m.group(1)), m.group(2)),
+          Snippets.region(root.resolve(m.group(1)), m.group(2)),
           m.group(3),
           "README's block from " + m.group(1) + "#" + m.group(2) + " has drifted");
       checked.add(m.group(2));
     }
     assertTrue(checked.containsAll(List.of("embed", "host")), "blocks checked: " + checked);
-  }
-
-  /** The lines between {@code tag::NAME[]} and {@code end::NAME[]}, common indentation removed. */
-  private static String region(Path file, String name) throws IOException {
-    List<String> out = new ArrayList<>();
-    boolean in = false;
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (line.contains("end::" + name + "[]")) {
-        in = false;
-      } else if (in) {
-        out.add(line);
-      } else if (line.contains("tag::" + name + "[]")) {
-        in = true;
-      }
-    }
-    assertTrue(!out.isEmpty(), "no region " + name + " in " + file);
-    int indent =
-        out.stream()
-            .filter(l -> !l.isBlank())
-            .mapToInt(l -> l.length() - l.stripLeading().length())
-            .min()
-            .orElse(0);
-    StringBuilder sb = new StringBuilder();
-    for (String l : out) {
-      sb.append(l.length() >= indent ? l.substring(indent) : l.strip()).append('\n');
-    }
-    return sb.toString();
   }
 }

@@ -3,12 +3,11 @@ package io.pe4j.engine.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pe4j.core.scenarios.Snippets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class ReadmeSnippetsTest {
     Matcher m = SNIPPET.matcher(readme);
     int blocks = 0;
     while (m.find()) {
-      String region = region(Path.of(m.group(1)), m.group(2));
+      String region = Snippets.region(Path.of(m.group(1)), m.group(2));
       assertEquals(
           region,
           m.group(3),
@@ -35,33 +34,5 @@ class ReadmeSnippetsTest {
     assertEquals(
         readme.split("```\\w").length - 1, blocks, "a code block without a snippet marker");
     assertTrue(blocks >= 6, "expected the guide's six blocks, found " + blocks);
-  }
-
-  /** The lines between {@code tag::NAME[]} and {@code end::NAME[]}, common indentation removed. */
-  static String region(Path file, String name) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    List<String> out = new ArrayList<>();
-    boolean in = false;
-    for (String line : lines) {
-      if (line.contains("end::" + name + "[]")) {
-        in = false;
-      } else if (in) {
-        out.add(line);
-      } else if (line.contains("tag::" + name + "[]")) {
-        in = true;
-      }
-    }
-    assertTrue(!out.isEmpty(), "no region " + name + " in " + file);
-    int indent =
-        out.stream()
-            .filter(l -> !l.isBlank())
-            .mapToInt(l -> l.length() - l.stripLeading().length())
-            .min()
-            .orElse(0);
-    StringBuilder sb = new StringBuilder();
-    for (String l : out) {
-      sb.append(l.isBlank() ? "" : l.substring(indent)).append('\n');
-    }
-    return sb.toString();
   }
 }
