@@ -107,10 +107,21 @@ class DrainEndToEndTest {
     assertEquals(0, run.repliesLost(), "replies sent by the servers that never reached the client");
   }
 
+  /**
+   * Only 4 calls are in flight at a time, over 32 client sockets that the kernel spreads over both
+   * nodes: about one SIGTERM in ten finds none of them on the leaving node, and then nothing is
+   * lost even without a drain. So the control runs up to three times and must lose replies in one.
+   */
   @Test
   void withoutADrainRepliesInFlightAreLost_control() throws Exception {
-    Run run = run("no-drain", 0);
-    assertEquals(0, run.exit(), run.log());
-    assertTrue(run.repliesLost() > 0, "replies in flight lost: " + run.repliesLost());
+    List<Long> lost = new java.util.ArrayList<>();
+    for (int attempt = 1;
+        attempt <= 3 && (lost.isEmpty() || lost.get(lost.size() - 1) == 0);
+        attempt++) {
+      Run run = run("no-drain-" + attempt, 0);
+      assertEquals(0, run.exit(), run.log());
+      lost.add(run.repliesLost());
+    }
+    assertTrue(lost.get(lost.size() - 1) > 0, "replies in flight lost, per run: " + lost);
   }
 }
