@@ -77,7 +77,6 @@ public final class Forwarder implements AutoCloseable {
   private final int tproxyPort;
   private final List<io.netty.channel.Channel> tproxySockets =
       new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile boolean draining;
   private final EventLoopGroup group;
   private final Class<? extends DatagramChannel> channelClass;
   private final Map<InetSocketAddress, Relay.Binding> bindings = new ConcurrentHashMap<>();
@@ -237,7 +236,7 @@ public final class Forwarder implements AutoCloseable {
    *     bound)
    */
   public synchronized void refresh() {
-    if (draining) {
+    if (relay.draining) {
       return; // a draining forwarder binds nothing new
     }
     Map<InetSocketAddress, String> wanted = new LinkedHashMap<>();
@@ -299,7 +298,6 @@ public final class Forwarder implements AutoCloseable {
    * parallel, to keep that moment short (milliseconds).
    */
   public synchronized int drain() {
-    draining = true;
     relay.draining = true; // no new client from now; a new call on a kept socket is refused
     for (Relay.Binding b : bindings.values()) {
       List<io.netty.channel.Channel> shared = List.copyOf(b.channels);
@@ -346,7 +344,7 @@ public final class Forwarder implements AutoCloseable {
 
   /** Returns whether {@link #drain()} was called. */
   public boolean isDraining() {
-    return draining;
+    return relay.draining;
   }
 
   private Bootstrap vipBootstrap(Relay.Binding binding) {
