@@ -11,5 +11,9 @@ module io.pe4j.testkit {
 
   exports io.pe4j.testkit;
 
+  // JUnit calls the laws (package-private methods) and the extension that checks that one ran
+  opens io.pe4j.testkit to
+      org.junit.platform.commons;
+
   uses io.pe4j.api.PersistenceEngine;
 }

@@ -43,11 +43,11 @@ class ListingsTest {
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", new byte[] {1, 2, 3}));
     ipvs.process(Packets.udp("198.51.100.10:5060", "10.0.0.1:5060", new byte[] {1, 2, 3}));
     assertEquals(
-        "Prot LocalAddress:Port            Engine     No-match reason                  Count\n"
-            + "UDP  10.0.0.1:5060                sip        (templates refused: table full)  0\n"
+        "Prot LocalAddress:Port            Engine     No-match reason                   Count\n"
+            + "UDP  10.0.0.1:5060                sip        (templates refused: table full)   0\n"
             + "UDP  10.0.0.1:5060                sip        (templates evicted: one datagram) 0\n"
-            + "UDP  10.0.0.1:5060                sip        empty or keep-alive              1\n"
-            + "UDP  10.0.0.1:5060                sip        not SIP                          2\n",
+            + "UDP  10.0.0.1:5060                sip        empty or keep-alive               1\n"
+            + "UDP  10.0.0.1:5060                sip        not SIP                           2\n",
         ipvs.ipvsadm("-L --pe-stats"));
   }
 

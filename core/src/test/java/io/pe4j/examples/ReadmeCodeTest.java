@@ -16,13 +16,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md's Java blocks marked {@code <!-- snippet: PATH#NAME -->} are the tagged regions of
- * sources the build compiles and runs ({@code EmbeddingExampleTest}, {@code NioHostTest}): editing
- * the README's text without the source fails here.
+ * sources the build compiles and runs ({@code EmbeddingExampleTest}, {@code NioHostTest}, the
+ * testkit's consumer project), and every Java block is marked: editing the README's text without
+ * the source fails here.
  */
 class ReadmeCodeTest {
 
   private static final Pattern SNIPPET =
-      Pattern.compile("<!-- snippet: (\\S+)#(\\S+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
+      Pattern.compile("<!-- snippet: (\\S+)#(\\S+) -->\\n```\\w*\\n(.*?)```", Pattern.DOTALL);
 
   @Test
   void readmeJavaBlocksAreCompiledCode() throws IOException {
@@ -37,6 +38,12 @@ class ReadmeCodeTest {
           "README's block from " + m.group(1) + "#" + m.group(2) + " has drifted");
       checked.add(m.group(2));
     }
-    assertTrue(checked.containsAll(List.of("embed", "host")), "blocks checked: " + checked);
+    assertTrue(
+        checked.containsAll(List.of("embed", "host", "contract", "nearMisses", "bom")),
+        "blocks checked: " + checked);
+    assertEquals(
+        readme.split("```java").length - 1,
+        checked.stream().filter(n -> !n.equals("bom")).count(),
+        "a Java block in README without a snippet marker: " + checked);
   }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The laws every persistence engine must obey, as one JUnit Jupiter class to extend:
@@ -66,6 +67,7 @@ import org.junit.jupiter.api.TestInfo;
  * <p>Cases per law: {@code -Dpe4j.tries=N} (default 1,000). A failure reports the seed, the shrunk
  * counterexample in hex and as text, and how to replay it with {@code -Dpe4j.seed=N}.
  */
+@ExtendWith(LawsRan.class)
 public abstract class PersistenceEngineContract {
 
   private long seed;
@@ -115,10 +117,28 @@ public abstract class PersistenceEngineContract {
   final void seedTheLaw(TestInfo info) {
     seed = Long.getLong("pe4j.seed", System.nanoTime());
     tries = Integer.getInteger("pe4j.tries", 1000);
+    if (tries < 1) {
+      throw new IllegalArgumentException(
+          "-Dpe4j.tries=" + tries + " would check nothing: give 1 or more (default 1,000)");
+    }
     String method = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
     replay = "-Dtest=" + getClass().getSimpleName() + "#" + method + " -Dpe4j.seed=" + seed;
     System.out.println(
         getClass().getSimpleName() + "." + method + " seed=" + seed + " (replay: " + replay + ")");
+  }
+
+  /**
+   * Not a law: never run by JUnit Jupiter. Surefire before 2.22 (2.12.4 is Maven 3.8's default)
+   * does not run JUnit Jupiter tests; with no JUnit 4 on the class path it runs a public test
+   * class's public {@code test*} methods as plain objects, and reports success for a contract of
+   * which no law ran. This method makes that build fail, with the fix.
+   */
+  public final void testThatSurefireRunsTheJUnitPlatform() {
+    throw new AssertionError(
+        "No law of the PersistenceEngineContract ran: this Surefire runs tests as plain objects"
+            + " and does not run JUnit Jupiter tests (Maven 3.8's default Surefire is 2.12.4)."
+            + " Pin org.apache.maven.plugins:maven-surefire-plugin to 3.x in your pom.xml, with"
+            + " <failIfNoTests>true</failIfNoTests> (see the engine guide).");
   }
 
   // ---------------------------------------------------------------------------------------------

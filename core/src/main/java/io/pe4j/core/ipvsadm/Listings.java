@@ -232,45 +232,44 @@ final class Listings {
    * no template because the table was full.
    */
   static String peStats(Ipvs ipvs) {
+    List<String[]> rows = new ArrayList<>();
+    for (VirtualService svc : sortedServices(ipvs)) {
+      PersistenceEngine e = svc.engine();
+      String service = serviceName(svc);
+      String engine = e == null ? "-" : e.name();
+      rows.add(
+          new String[] {
+            service,
+            engine,
+            "(templates refused: table full)",
+            Long.toString(svc.templatesRefused())
+          });
+      rows.add(
+          new String[] {
+            service,
+            engine,
+            "(templates evicted: one datagram)",
+            Long.toString(svc.templatesEvicted())
+          });
+      svc.engineFailures()
+          .forEach((reason, n) -> rows.add(new String[] {service, engine, reason, n.toString()}));
+    }
+    int reasonWidth = "No-match reason".length();
+    for (String[] row : rows) {
+      reasonWidth = Math.max(reasonWidth, row[2].length());
+    }
+    String format = "%-33s %-10s %-" + reasonWidth + "s %s%n"; // the widest reason sets the column
     StringBuilder sb =
         new StringBuilder(
             String.format(
                 Locale.ROOT,
-                "%-33s %-10s %-32s %s%n",
+                format,
                 "Prot LocalAddress:Port",
                 "Engine",
                 "No-match reason",
                 "Count"));
-    for (VirtualService svc : sortedServices(ipvs)) {
-      PersistenceEngine e = svc.engine();
-      String engine = e == null ? "-" : e.name();
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "%-33s %-10s %-32s %d%n",
-              serviceName(svc),
-              engine,
-              "(templates refused: table full)",
-              svc.templatesRefused()));
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "%-33s %-10s %-32s %d%n",
-              serviceName(svc),
-              engine,
-              "(templates evicted: one datagram)",
-              svc.templatesEvicted()));
-      svc.engineFailures()
-          .forEach(
-              (reason, n) ->
-                  sb.append(
-                      String.format(
-                          Locale.ROOT,
-                          "%-33s %-10s %-32s %d%n",
-                          serviceName(svc),
-                          engine,
-                          reason,
-                          n)));
+    for (String[] row : rows) {
+      sb.append(String.format(Locale.ROOT, format, (Object[]) row));
     }
     return sb.toString();
   }

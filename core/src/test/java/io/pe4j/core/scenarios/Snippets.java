@@ -22,6 +22,9 @@ public final class Snippets {
    *
    * @throws IllegalArgumentException if the file has no such region
    */
+  private static final java.util.regex.Pattern NESTED_MARKER =
+      java.util.regex.Pattern.compile("(tag|end)::[\\w-]+\\[\\]");
+
   public static String region(Path file, String name) throws IOException {
     List<String> out = new ArrayList<>();
     boolean in = false;
@@ -29,7 +32,9 @@ public final class Snippets {
       if (line.contains("end::" + name + "[]")) {
         in = false;
       } else if (in) {
-        out.add(line);
+        if (!NESTED_MARKER.matcher(line).find()) { // another region's marker inside this one
+          out.add(line);
+        }
       } else if (line.contains("tag::" + name + "[]")) {
         in = true;
       }

@@ -50,6 +50,14 @@ public final class Cases {
     }
   }
 
+  /** The correct engine with no traffic supplied: laws 9 and 10 have nothing to check. */
+  public static final class NoTrafficCase extends PersistenceEngineContract {
+    @Override
+    protected PersistenceEngine engine() {
+      return new KeyEngine();
+    }
+  }
+
   /** Law 2. */
   public static final class ThrowsOnGarbageCase extends KeyCase {
     @Override

@@ -5,7 +5,8 @@ import io.pe4j.testkit.PersistenceEngineContract;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-class EchoEngineTest extends PersistenceEngineContract {
+// tag::contract[]
+public class EchoEngineTest extends PersistenceEngineContract {
   @Override
   protected PersistenceEngine engine() {
     return new EchoEngine();
@@ -13,16 +14,20 @@ class EchoEngineTest extends PersistenceEngineContract {
 
   @Override
   protected List<List<byte[]>> sessions() {
-    return List.of(List.of(b("ECHOsession1 hello"), b("ECHOsession1 again")));
+    return List.of(
+        List.of(b("ECHOsession1 hello"), b("ECHOsession1 again")),
+        List.of(b("ECHOsession2 hello")));
   }
 
-  /** Near misses: too short for a key, and a key of exactly the minimum length. */
+  // tag::nearMisses[]
   @Override
   protected List<byte[]> nearMisses() {
     return List.of(b("ECHO"), b("ECHOshort"), b("ECHO12345678"));
   }
+  // end::nearMisses[]
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 }
+// end::contract[]

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 // tag::contract[]
-class CoapTokenEngineTest extends PersistenceEngineContract {
+public class CoapTokenEngineTest extends PersistenceEngineContract {
 
   @Override
   protected PersistenceEngine engine() {
