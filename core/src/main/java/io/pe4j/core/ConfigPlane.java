@@ -1,23 +1,27 @@
 package io.pe4j.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.pe4j.api.Datagram;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import io.pe4j.api.internal.EngineUses;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration plane (the role of the kernel's {@code ip_vs_ctl.c}): the single writer of
- * services, real servers, timeouts and sysctls, reached through {@link Ipvs#control()}. Every
- * change is published to the datagram path by volatile writes of immutable values: the service
- * table as one array, each service's options as one {@code ServiceConfig}, each service's real
- * servers as one list. Thread-safe: writers are serialised, readers never wait.
+ * services, real servers, timeouts and sysctls, reached through {@link Ipvs#control()}. It keeps
+ * the next configuration under its lock and publishes each change — or a {@link #batch} of them —
+ * as one immutable {@link Configuration} with one volatile write: the datagram path reads one per
+ * datagram and never sees half of a change. Thread-safe: writers are serialised, readers never
+ * wait.
  */
 public final class ConfigPlane {
 
@@ -32,12 +36,19 @@ public final class ConfigPlane {
   private final TemplateTable templates;
   private final ConnectionTable connections;
 
-  // The services: written under this object's lock, in list order and indexed by key; published
-  // to the datagram path as one array (serviceTable) after each change, or once after a batch.
+  // The next configuration: written under this object's lock, published by publish().
   private final ArrayList<VirtualService> serviceList = new ArrayList<>();
   private final HashMap<ServiceId, VirtualService> serviceIndex = new HashMap<>();
+  private final BitSet serviceSlots = new BitSet();
+  private final Set<VirtualService> changed = new HashSet<>();
+  private final List<Destination> unlisted = new ArrayList<>();
   private int batchDepth;
-  volatile VirtualService[] serviceTable = new VirtualService[0];
+  private Timeouts timeouts = Timeouts.DEFAULT;
+  private boolean expireQuiescentTemplate;
+  private boolean expireNodestConn;
+
+  /** The published configuration: what the datagram path reads, one per datagram. */
+  private volatile Configuration current = Configuration.EMPTY;
 
   /** The key of a service: fwmark, or protocol, address and port. */
   private record ServiceId(
@@ -58,11 +69,6 @@ public final class ConfigPlane {
           : new ServiceId(0, v.ipv6, v.protocol, v.address, v.port);
     }
   }
-
-  private volatile Timeouts timeouts = Timeouts.DEFAULT;
-  volatile boolean expireQuiescentTemplate;
-  volatile boolean expireNodestConn;
-  volatile int connOutServices;
 
   ConfigPlane(
       Ticker ticker,
@@ -95,6 +101,7 @@ public final class ConfigPlane {
         spec.fwmark() != 0
             ? (spec.address().isIpv6() ? IpAddress.ofIpv6(0, 0) : IpAddress.ofIpv4(0))
             : spec.address();
+    int slot = serviceSlots.nextClearBit(0);
     VirtualService svc =
         new VirtualService(
             protocol,
@@ -102,11 +109,13 @@ public final class ConfigPlane {
             spec.port(),
             spec.fwmark(),
             spec.address().isIpv6(),
+            slot,
             createScheduler(spec.scheduler()));
     configure(svc, spec);
+    serviceSlots.set(slot);
     serviceList.add(svc);
     serviceIndex.put(ServiceId.of(svc), svc);
-    recountConnOut();
+    publish();
     return svc;
   }
 
@@ -118,12 +127,12 @@ public final class ConfigPlane {
     VirtualService svc =
         requireService(spec.protocol(), spec.address(), spec.port(), spec.fwmark());
     configure(svc, spec);
-    recountConnOut();
+    publish();
     return svc;
   }
 
   private void configure(VirtualService svc, ServiceSpec spec) {
-    ServiceConfig current = svc.config;
+    ServiceConfig current = svc.pending;
     Scheduler scheduler =
         spec.scheduler().equals(current.schedulerName) && isListed(svc)
             ? current.scheduler
@@ -141,7 +150,7 @@ public final class ConfigPlane {
     if (old != null && isListed(svc)) {
       engines.release(old, holder);
     }
-    ServiceConfig next =
+    svc.pending =
         new ServiceConfig(
             spec.scheduler(),
             scheduler,
@@ -152,10 +161,9 @@ public final class ConfigPlane {
             spec.onePacket(),
             engine,
             spec.failurePolicy(),
-            engine == null ? null : EngineUses.of(engines, engine, svc.templatesHolder));
-    svc.config = next; // published whole: a datagram sees the old options or these, never a mix
-    svc.publishDestinations();
-    scheduler.destinationsChanged(svc);
+            engine == null ? null : EngineUses.of(engines, engine, svc.templatesHolder),
+            current.servers);
+    changed.add(svc); // its servers are prepared again for the (maybe new) scheduler and flags
   }
 
   private Scheduler createScheduler(String name) {
@@ -175,15 +183,15 @@ public final class ConfigPlane {
     templates.removeIf(t -> t.service == svc); // while listed: a shared table's templates bind
     serviceList.remove(svc);
     serviceIndex.remove(ServiceId.of(svc));
-    for (Destination d : svc.destinations) {
-      d.available = false;
-    }
+    serviceSlots.clear(svc.slot);
+    changed.remove(svc);
+    unlisted.addAll(svc.destinations);
+    publish(); // the service is gone from the path before its connections and templates go
     purge(svc);
-    PersistenceEngine e = svc.config.engine;
+    PersistenceEngine e = svc.pending.engine;
     if (e != null) {
       engines.release(e, "service " + svc);
     }
-    recountConnOut();
   }
 
   private void purge(VirtualService svc) {
@@ -219,32 +227,38 @@ public final class ConfigPlane {
     }
     long now = ticker.read();
     Destination dest = null;
-    for (Destination trashed : svc.trash) {
+    for (Destination trashed : new ArrayList<>(svc.trash)) {
       if (trashed.address.equals(spec.address()) && trashed.port == spec.port()) {
         svc.trash.remove(trashed);
         boolean referenced =
             trashed.persistConns() > 0 || trashed.activeConns() + trashed.inactiveConns() > 0;
         if (referenced || now - trashed.deletedAt < TRASH_NANOS) {
           dest = trashed;
-          dest.available = true;
+        } else {
+          svc.destinationSlots.clear(trashed.slot);
         }
       }
     }
     if (dest == null) {
+      int slot = svc.destinationSlots.nextClearBit(0);
+      svc.destinationSlots.set(slot);
       dest =
           new Destination(
               svc,
               spec.address(),
               spec.port(),
-              spec.method(),
-              spec.weight(),
-              spec.upperThreshold(),
-              spec.lowerThreshold());
+              slot,
+              new Destination.Settings(
+                  spec.method(),
+                  spec.weight(),
+                  spec.weight(),
+                  spec.upperThreshold(),
+                  spec.lowerThreshold()));
     }
     apply(dest, spec);
     svc.destinations.add(0, dest);
-    svc.publishDestinations();
-    svc.config.scheduler.destinationsChanged(svc);
+    changed.add(svc);
+    publish();
     return dest;
   }
 
@@ -255,14 +269,9 @@ public final class ConfigPlane {
   }
 
   private static void apply(Destination dest, DestinationSpec spec) {
-    dest.method = spec.method();
-    dest.weight = spec.weight();
-    if (spec.weight() > 0) {
-      dest.lastWeight = spec.weight();
-    }
-    dest.upperThreshold = spec.upperThreshold();
-    dest.lowerThreshold = spec.lowerThreshold();
-    dest.updateOverload();
+    dest.pending =
+        dest.pending.with(
+            spec.method(), spec.weight(), spec.upperThreshold(), spec.lowerThreshold());
   }
 
   /** Changes a real server's options ({@code ipvsadm -e}); weight 0 quiesces it. */
@@ -273,8 +282,8 @@ public final class ConfigPlane {
       throw new IllegalArgumentException("No such destination");
     }
     apply(dest, spec);
-    svc.publishDestinations();
-    svc.config.scheduler.destinationsChanged(svc);
+    changed.add(svc);
+    publish();
     return dest;
   }
 
@@ -289,12 +298,12 @@ public final class ConfigPlane {
     if (dest == null) {
       throw new IllegalArgumentException("No such destination");
     }
-    dest.available = false;
     dest.deletedAt = ticker.read();
     svc.destinations.remove(dest);
     svc.trash.add(dest);
-    svc.publishDestinations();
-    svc.config.scheduler.destinationsChanged(svc);
+    changed.add(svc);
+    unlisted.add(dest);
+    publish();
     if (expireNodestConn) {
       flushUnavailable(dest);
     }
@@ -327,31 +336,39 @@ public final class ConfigPlane {
     timeouts =
         new Timeouts(
             tcp > 0 ? tcp : t.tcp(), tcpFin > 0 ? tcpFin : t.tcpFin(), udp > 0 ? udp : t.udp());
+    publish();
   }
 
-  /** Returns the connection timeouts, published as one value. */
+  /** Returns the published connection timeouts. */
   Timeouts timeouts() {
-    return timeouts;
+    return current.timeouts;
   }
 
   /** Sets the sysctl {@code expire_quiescent_template} (default off, spec §3.5). */
-  public void setExpireQuiescentTemplate(boolean on) {
+  public synchronized void setExpireQuiescentTemplate(boolean on) {
     expireQuiescentTemplate = on;
+    publish();
   }
 
-  /** Returns the sysctl {@code expire_quiescent_template}. */
+  /** Returns the published sysctl {@code expire_quiescent_template}. */
   public boolean expireQuiescentTemplate() {
-    return expireQuiescentTemplate;
+    return current.expireQuiescentTemplate;
   }
 
   /** Sets the sysctl {@code expire_nodest_conn} (default off, spec §3.7). */
-  public void setExpireNodestConn(boolean on) {
+  public synchronized void setExpireNodestConn(boolean on) {
     expireNodestConn = on;
+    publish();
   }
 
-  /** Returns the sysctl {@code expire_nodest_conn}. */
+  /** Returns the published sysctl {@code expire_nodest_conn}. */
   public boolean expireNodestConn() {
-    return expireNodestConn;
+    return current.expireNodestConn;
+  }
+
+  /** Returns the published configuration: the datagram path takes one per datagram. */
+  Configuration current() {
+    return current;
   }
 
   private boolean isListed(VirtualService svc) {
@@ -359,8 +376,10 @@ public final class ConfigPlane {
   }
 
   /**
-   * Runs {@code changes} (configuration calls) and publishes the service table once at the end
-   * instead of after each change: restoring N services costs O(N), not O(N²).
+   * Runs {@code changes} (configuration calls) and publishes the configuration once at the end
+   * instead of after each change: datagrams see the configuration before the batch or after it,
+   * never a part of it (a failing change leaves the changes before it, published at the end), and
+   * restoring N services costs O(N), not O(N²).
    */
   public synchronized void batch(Runnable changes) {
     batchDepth++;
@@ -368,23 +387,46 @@ public final class ConfigPlane {
       changes.run();
     } finally {
       batchDepth--;
-      recountConnOut();
+      publish();
     }
   }
 
-  private void recountConnOut() {
+  /**
+   * Builds the next configuration and publishes it with one volatile write (nothing while a batch
+   * runs): the changed services' servers with their settings and their schedulers' prepared state,
+   * then every listed service's options, the timeouts and the sysctls.
+   */
+  private void publish() {
     if (batchDepth > 0) {
       return;
     }
-    serviceTable = serviceList.toArray(new VirtualService[0]);
-    int n = 0;
-    for (VirtualService svc : serviceList) {
-      PersistenceEngine e = svc.config.engine;
-      if (e != null && e.supportsConnOut()) {
-        n++;
+    for (VirtualService svc : changed) {
+      ServiceConfig options = svc.pending;
+      Servers servers = new Servers(svc, svc.destinations, options.schedulerFlags);
+      servers.prepare(options.scheduler);
+      svc.pending = options.withServers(servers);
+    }
+    ServiceConfig[] table = new ServiceConfig[serviceList.size()];
+    for (int i = 0; i < table.length; i++) {
+      table[i] = serviceList.get(i).pending;
+    }
+    current = current.with(table, timeouts, expireQuiescentTemplate, expireNodestConn);
+    // what listings and hosts read: the latest published, after the path has it
+    for (VirtualService svc : changed) {
+      ServiceConfig cfg = svc.pending;
+      svc.config = cfg;
+      for (Destination d : svc.destinations) {
+        d.published(d.pending);
       }
     }
-    connOutServices = n;
+    for (Destination d : unlisted) {
+      d.published(null);
+    }
+    for (VirtualService svc : serviceList) {
+      svc.config = svc.pending; // options changed without their servers
+    }
+    changed.clear();
+    unlisted.clear();
   }
 
   /** Returns the service with that key, or null. */
@@ -403,8 +445,10 @@ public final class ConfigPlane {
     return svc;
   }
 
-  static @Nullable Destination destination(VirtualService svc, IpAddress address, int port) {
-    for (Destination d : svc.destinations) {
+  /** Returns the listed server with that address and port in the latest published list, or null. */
+  static @Nullable Destination publishedDestination(
+      VirtualService svc, IpAddress address, int port) {
+    for (Destination d : svc.destinations()) {
       if (d.address.equals(address) && d.port == port) {
         return d;
       }
@@ -412,34 +456,13 @@ public final class ConfigPlane {
     return null;
   }
 
-  /**
-   * Finds the service of a client's datagram, as {@code ip_vs_service_find}: fwmark, then protocol,
-   * address and port, then port zero. Reads the published table: no lock, no allocation.
-   */
-  @Nullable VirtualService findService(Datagram d) {
-    VirtualService[] list = serviceTable; // an array: no iterator allocated per datagram
-    if (d.fwmark() != 0) {
-      for (VirtualService v : list) {
-        if (v.fwmark == d.fwmark() && v.ipv6 == d.isIpv6()) {
-          return v;
-        }
+  private static @Nullable Destination destination(
+      VirtualService svc, IpAddress address, int port) {
+    for (Destination d : svc.destinations) { // the next configuration's (the plane's lock)
+      if (d.address.equals(address) && d.port == port) {
+        return d;
       }
     }
-    VirtualService portZero = null;
-    for (VirtualService v : list) {
-      if (v.fwmark == 0
-          && v.protocol == d.protocol()
-          && v.ipv6 == d.isIpv6()
-          && v.address.hi() == d.destinationHi()
-          && v.address.lo() == d.destinationLo()) {
-        if (v.port == d.destinationPort()) {
-          return v;
-        }
-        if (v.port == 0) {
-          portZero = v;
-        }
-      }
-    }
-    return portZero;
+    return null;
   }
 }

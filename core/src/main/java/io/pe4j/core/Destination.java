@@ -12,6 +12,23 @@ public final class Destination {
   final VirtualService service;
   final IpAddress address;
   final int port;
+
+  /** Its index in its service's {@link Servers} lookup: unique among the service's servers. */
+  final int slot;
+
+  /** Settings as {@code -a}/{@code -e} give them. */
+  record Settings(
+      ForwardingMethod method, int weight, int lastWeight, int upperThreshold, int lowerThreshold) {
+    Settings with(ForwardingMethod m, int w, int upper, int lower) {
+      return new Settings(m, w, w > 0 ? w : lastWeight, upper, lower);
+    }
+  }
+
+  /** The settings of the next configuration: written by the config plane under its lock. */
+  Settings pending;
+
+  // The latest published settings, for listings and hosts (the datagram path reads the
+  // configuration's Servers instead); written by the config plane when it publishes.
   volatile ForwardingMethod method;
   volatile int weight;
 
@@ -20,7 +37,7 @@ public final class Destination {
 
   volatile int upperThreshold;
   volatile int lowerThreshold;
-  volatile boolean available = true;
+  volatile boolean available;
 
   /** When it was deleted to the trash (spec §3.6), in ticker nanoseconds. */
   volatile long deletedAt;
@@ -34,23 +51,28 @@ public final class Destination {
   /** The verdict for the common case "forward to this destination's own port", pre-built. */
   final Verdict forwardToPort;
 
-  Destination(
-      VirtualService service,
-      IpAddress address,
-      int port,
-      ForwardingMethod method,
-      int weight,
-      int upper,
-      int lower) {
+  Destination(VirtualService service, IpAddress address, int port, int slot, Settings settings) {
     this.service = service;
     this.address = address;
     this.port = port;
-    this.method = method;
-    this.weight = weight;
-    this.lastWeight = weight;
-    this.upperThreshold = upper;
-    this.lowerThreshold = lower;
+    this.slot = slot;
+    this.pending = settings;
+    this.method = settings.method();
     this.forwardToPort = Verdict.forward(this, port);
+  }
+
+  /** Copies the published settings to the fields listings read. */
+  void published(@org.jspecify.annotations.Nullable Settings s) {
+    if (s == null) {
+      available = false;
+      return;
+    }
+    method = s.method();
+    weight = s.weight();
+    lastWeight = s.lastWeight();
+    upperThreshold = s.upperThreshold();
+    lowerThreshold = s.lowerThreshold();
+    available = true;
   }
 
   /** Returns the real server's address. */

@@ -2,10 +2,8 @@ package io.pe4j.core;
 
 import static io.pe4j.core.HashSchedulers.fold;
 import static io.pe4j.core.HashSchedulers.hash32;
-import static io.pe4j.core.LoadSchedulers.eligible;
 
 import io.pe4j.api.Datagram;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** The hashing family: sh and dh (spec §8), with the kernel's hash helpers. */
@@ -20,52 +18,53 @@ final class HashSchedulers {
 
   /** sh (source hashing) and dh (destination hashing): a 256-bucket table, spec §8.1. */
   static final class HashTable implements Scheduler {
+    private static final int[] EMPTY = new int[0];
     private final boolean source;
-    private volatile Destination[] table = new Destination[0];
 
     HashTable(boolean source) {
       this.source = source;
     }
 
+    /** The 256 buckets, each the index of a server in {@code servers}. */
     @Override
-    public void destinationsChanged(VirtualService s) {
-      List<Destination> list = s.destinations;
-      Destination[] t = new Destination[list.isEmpty() ? 0 : 256];
+    public int[] prepare(Servers servers) {
+      int n = servers.size();
+      int[] t = n == 0 ? EMPTY : new int[256];
       int p = 0;
       int count = 0;
       for (int i = 0; i < t.length; i++) {
-        Destination d = list.get(p % list.size());
-        t[i] = d;
-        if (++count >= d.weight) {
+        int k = p % n;
+        t[i] = k;
+        if (++count >= servers.weight(k)) {
           p++;
           count = 0;
         }
       }
-      table = t;
+      return t;
     }
 
     @Override
-    public @Nullable Destination schedule(VirtualService s, Datagram datagram) {
-      Destination[] t = table;
+    public @Nullable Destination schedule(Servers s, Datagram datagram) {
+      Object prepared = s.prepared();
+      int[] t = prepared instanceof int[] table ? table : prepare(s);
       if (t.length == 0) {
         return null;
       }
-      boolean withPort = s.config.schedulerFlags.contains("sh-port");
+      boolean withPort = s.hasFlag("sh-port");
       int addr = fold(datagram, source);
       int port = source && withPort ? datagram.sourcePort() : 0;
       int hash = hash32(port + addr);
-      Destination d = t[hash];
-      if (eligible(d)) {
-        return d;
+      if (s.eligible(t[hash])) {
+        return s.get(t[hash]);
       }
-      if (!source || !s.config.schedulerFlags.contains("sh-fallback")) {
+      if (!source || !s.hasFlag("sh-fallback")) {
         return null;
       }
       for (int offset = 0; offset < 256; offset++) {
         int roffset = (offset + hash) % 256;
-        Destination f = t[(roffset + hash32(port + addr)) % 256];
-        if (eligible(f)) {
-          return f;
+        int f = t[(roffset + hash32(port + addr)) % 256];
+        if (s.eligible(f)) {
+          return s.get(f);
         }
       }
       return null;

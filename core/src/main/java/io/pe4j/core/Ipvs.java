@@ -44,7 +44,6 @@ public final class Ipvs {
 
   final SyncPeer sync;
   private final PacketPath path;
-  private final Explainer explainer;
 
   private Ipvs(Builder b) {
     this.ticker = b.ticker;
@@ -65,7 +64,6 @@ public final class Ipvs {
     codec.config(config);
     this.sync = new SyncPeer(ticker, codec, templates, seed);
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
-    this.explainer = new Explainer(config, templates, connections, seed);
   }
 
   /** The default {@link Builder#clusterWait cluster wait}, in milliseconds. */
@@ -210,11 +208,13 @@ public final class Ipvs {
 
   /**
    * Says what {@link #process} would do with {@code d} and why — the connection, the service, what
-   * the engine extracted or why it did not, the template key, the template found, the verdict —
-   * without doing it: nothing is created, refreshed, counted or scheduled.
+   * the engine extracted or why it did not, the template key, the template found, the verdict and
+   * the port the datagram would be sent to — without doing it: the datagram's own path runs with
+   * every change left out (nothing is created, refreshed, counted or scheduled), so explain and
+   * process decide by the same code.
    */
   public String explain(Datagram d) {
-    return explainer.explain(d, ticker.read());
+    return Trace.explain(path, java.util.Objects.requireNonNull(d, "d"));
   }
 
   /**
@@ -223,7 +223,7 @@ public final class Ipvs {
    * new call, to a draining host. Changes nothing; costs a lookup and the engine's extraction.
    */
   public boolean wouldCreateTemplate(Datagram d) {
-    return explainer.wouldCreateTemplate(java.util.Objects.requireNonNull(d, "d"), ticker.read());
+    return Trace.wouldCreateTemplate(path, java.util.Objects.requireNonNull(d, "d"));
   }
 
   /**
@@ -278,7 +278,12 @@ public final class Ipvs {
 
   /** Returns the virtual services in creation order. */
   public List<VirtualService> services() {
-    return List.of(config.serviceTable);
+    ServiceConfig[] table = config.current().services;
+    VirtualService[] out = new VirtualService[table.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = table[i].service();
+    }
+    return List.of(out);
   }
 
   /** Returns the engine registry. */

@@ -1,7 +1,6 @@
 package io.pe4j.core;
 
 import static io.pe4j.core.HashSchedulers.fold;
-import static io.pe4j.core.LoadSchedulers.eligible;
 import static io.pe4j.core.LoadSchedulers.leastOverhead;
 
 import io.pe4j.api.Datagram;
@@ -29,25 +28,28 @@ final class LocalitySchedulers {
     }
 
     @Override
-    public synchronized void destinationsChanged(VirtualService s) {
-      assigned.values().forEach(set -> set.removeIf(d -> !d.available));
+    public synchronized @Nullable Object prepare(Servers servers) {
+      assigned.values().forEach(set -> set.removeIf(d -> servers.indexOf(d) < 0));
+      return null;
     }
 
     @Override
-    public synchronized @Nullable Destination schedule(VirtualService s, Datagram datagram) {
+    public synchronized @Nullable Destination schedule(Servers s, Datagram datagram) {
       int key = fold(datagram, false);
       Set<Destination> set = assigned.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>());
-      Destination best = null;
+      int best = -1;
       for (Destination d : set) {
-        if (d.available
-            && eligible(d)
-            && (best == null
-                || (long) d.overhead() * best.weight < (long) best.overhead() * d.weight)) {
-          best = d;
+        int i = s.indexOf(d);
+        if (i >= 0
+            && s.eligible(i)
+            && (best < 0
+                || (long) d.overhead() * s.weight(best)
+                    < (long) s.get(best).overhead() * s.weight(i))) {
+          best = i;
         }
       }
-      if (best != null && best.activeConns() <= 2 * best.weight) {
-        return best;
+      if (best >= 0 && s.get(best).activeConns() <= 2 * s.weight(best)) {
+        return s.get(best);
       }
       Destination fresh = leastOverhead(s, true);
       if (fresh != null) {
@@ -56,7 +58,7 @@ final class LocalitySchedulers {
         }
         set.add(fresh);
       }
-      return fresh != null ? fresh : best;
+      return fresh != null ? fresh : best < 0 ? null : s.get(best);
     }
   }
 }

@@ -1,11 +1,9 @@
 package io.pe4j.core;
 
 import static io.pe4j.core.HashSchedulers.fold;
-import static io.pe4j.core.LoadSchedulers.eligible;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** mh, Maglev hashing (spec §8.2), and pe4j's {@code mh-pe}: Maglev over the engine's key. */
@@ -34,71 +32,70 @@ final class MaglevSchedulers {
    * 65,537. A datagram without pe data falls back to source hashing.
    */
   static final class Maglev implements Scheduler {
+    private static final int[] EMPTY = new int[0];
     private final int configuredM;
-    private volatile Destination[] table = new Destination[0];
 
     Maglev(int configuredM) {
       this.configuredM = configuredM;
     }
 
-    /** The lookup table as published (tests). */
-    Destination[] table() {
-      return table;
+    private int size(Servers s) {
+      return configuredM > 0 ? configuredM : s.hasFlag("mh-pe") ? PE_M : KERNEL_M;
     }
 
-    private int size(VirtualService s) {
-      return configuredM > 0
-          ? configuredM
-          : s.config.schedulerFlags.contains("mh-pe") ? PE_M : KERNEL_M;
-    }
-
+    /** The lookup table: M slots, each the index of a server in {@code servers}. */
     @Override
-    public void destinationsChanged(VirtualService s) {
-      int M = size(s);
-      List<Destination> list = s.destinations;
-      if (s.config.schedulerFlags.contains("mh-pe")) {
-        list = new java.util.ArrayList<>(list);
-        list.sort(
-            java.util.Comparator.comparing((Destination d) -> d.address.isIpv6())
-                .thenComparing(d -> d.address.hi(), Long::compareUnsigned)
-                .thenComparing(d -> d.address.lo(), Long::compareUnsigned)
-                .thenComparingInt(d -> d.port));
+    public int[] prepare(Servers servers) {
+      int M = size(servers);
+      int n = servers.size();
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
       }
-      if (list.isEmpty()) {
-        table = new Destination[0];
-        return;
+      if (servers.hasFlag("mh-pe")) {
+        java.util.Arrays.sort(
+            order,
+            java.util.Comparator.comparing((Integer i) -> servers.get(i).address.isIpv6())
+                .thenComparing(i -> servers.get(i).address.hi(), Long::compareUnsigned)
+                .thenComparing(i -> servers.get(i).address.lo(), Long::compareUnsigned)
+                .thenComparingInt(i -> servers.get(i).port));
       }
-      int n = list.size();
+      if (n == 0) {
+        return EMPTY;
+      }
       int[] offset = new int[n];
       int[] skip = new int[n];
       int[] next = new int[n];
       int[] turns = new int[n];
       int gcd = 0;
       int max = 0;
-      for (Destination d : list) {
-        if (d.lastWeight > 0) {
-          gcd = gcd == 0 ? d.lastWeight : gcd(gcd, d.lastWeight);
-          max = Math.max(max, d.lastWeight);
+      for (int i = 0; i < n; i++) {
+        int w = servers.lastWeight(i);
+        if (w > 0) {
+          gcd = gcd == 0 ? w : gcd(gcd, w);
+          max = Math.max(max, w);
         }
       }
       int shift = max == 0 ? 0 : Math.max(0, (32 - Integer.numberOfLeadingZeros(max / gcd)) - 6);
       for (int i = 0; i < n; i++) {
-        Destination d = list.get(i);
+        int k = order[i];
+        Destination d = servers.get(k);
         int key = d.port + foldDestination(d);
         offset[i] = Math.floorMod(mix(key, 0x9E3779B1), M);
         skip[i] = Math.floorMod(mix(key, 0x85EBCA6B), M - 1) + 1;
-        turns[i] = d.lastWeight > 0 ? Math.max(1, (d.lastWeight / gcd) >> shift) : 0;
+        int w = servers.lastWeight(k);
+        turns[i] = w > 0 ? Math.max(1, (w / gcd) >> shift) : 0;
       }
-      Destination[] t = new Destination[M];
-      int filled = 0;
       boolean any = false;
       for (int tn : turns) {
         any |= tn > 0;
       }
       if (!any) {
-        table = new Destination[0];
-        return;
+        return EMPTY;
       }
+      int[] t = new int[M];
+      java.util.Arrays.fill(t, -1);
+      int filled = 0;
       while (filled < M) {
         for (int i = 0; i < n && filled < M; i++) {
           for (int k = 0; k < turns[i] && filled < M; k++) {
@@ -106,13 +103,23 @@ final class MaglevSchedulers {
             do {
               c = (int) ((offset[i] + (long) next[i] * skip[i]) % M);
               next[i]++;
-            } while (t[c] != null);
-            t[c] = list.get(i);
+            } while (t[c] >= 0);
+            t[c] = order[i];
             filled++;
           }
         }
       }
-      table = t;
+      return t;
+    }
+
+    /** The lookup table of {@code servers} as destinations (tests). */
+    static Destination[] table(Servers servers) {
+      int[] t = (int[]) java.util.Objects.requireNonNull(servers.prepared());
+      Destination[] out = new Destination[t.length];
+      for (int i = 0; i < t.length; i++) {
+        out[i] = servers.get(t[i]);
+      }
+      return out;
     }
 
     private static int foldDestination(Destination d) {
@@ -138,33 +145,33 @@ final class MaglevSchedulers {
     }
 
     @Override
-    public @Nullable Destination schedule(VirtualService s, Datagram datagram) {
+    public @Nullable Destination schedule(Servers s, Datagram datagram) {
       return schedule(s, datagram, null);
     }
 
     @Override
-    public @Nullable Destination schedule(
-        VirtualService s, Datagram datagram, @Nullable ConnParam keyed) {
-      Destination[] t = table;
+    public @Nullable Destination schedule(Servers s, Datagram datagram, @Nullable ConnParam keyed) {
+      Object prepared = s.prepared();
+      int[] t = prepared instanceof int[] table ? table : prepare(s);
       int M = t.length;
       if (M == 0) {
         return null;
       }
       int base;
-      if (keyed != null && keyed.hasPeData() && s.config.schedulerFlags.contains("mh-pe")) {
+      if (keyed != null && keyed.hasPeData() && s.hasFlag("mh-pe")) {
         base = Math.floorMod(keyed.peDataHash(PE_SEED), M);
       } else {
-        int port = s.config.schedulerFlags.contains("mh-port") ? datagram.sourcePort() : 0;
+        int port = s.hasFlag("mh-port") ? datagram.sourcePort() : 0;
         base = Math.floorMod(mix(port + fold(datagram, true), 0x27d4eb2f), M);
       }
-      if (eligible(t[base])) {
-        return t[base];
+      if (s.eligible(t[base])) {
+        return s.get(t[base]);
       }
-      if (s.config.schedulerFlags.contains("mh-fallback")) {
+      if (s.hasFlag("mh-fallback")) {
         for (int offset = 1; offset < M; offset++) {
-          Destination d = t[(base + offset) % M];
-          if (eligible(d)) {
-            return d;
+          int i = t[(base + offset) % M];
+          if (s.eligible(i)) {
+            return s.get(i);
           }
         }
       }

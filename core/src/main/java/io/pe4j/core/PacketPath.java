@@ -6,7 +6,6 @@ import io.pe4j.api.Datagram;
 import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -67,62 +66,122 @@ final class PacketPath {
    * destination, or pass it untouched (no virtual service). Never throws on any datagram.
    */
   Verdict process(Datagram d) {
+    return decide(d, null);
+  }
+
+  /**
+   * Takes {@code d} along this same path without doing anything — nothing created, refreshed,
+   * counted, scheduled or sent — and tells {@code trace} each step; returns the verdict {@code
+   * process} would give, or {@link #SCHEDULED} when it depends on the scheduler's choice.
+   */
+  Verdict dryRun(Datagram d, Trace trace) {
+    return decide(d, trace);
+  }
+
+  /** What {@link #dryRun} returns when the scheduler would pick the server. */
+  static final Verdict SCHEDULED = Verdict.drop("(the scheduler picks)");
+
+  /**
+   * The client's datagram's path. With a {@code trace} (explain), every step is reported to it and
+   * no step changes anything; without one (every datagram), nothing is traced or allocated.
+   */
+  private Verdict decide(Datagram d, @Nullable Trace x) {
     long now = ticker.read();
     Scratch s = scratch.get();
+    Configuration conf = config.current(); // one read: this datagram sees one configuration
     // 1. An existing (non-OPS) connection wins over everything, the engine included (scenario 28).
     if (connections.mayHaveAny()) {
       ConnKey probe = s.connProbe.of(d);
       Connection c = connections.find(probe, now);
+      if (x != null) {
+        x.connection(c, now);
+      }
       if (c != null) {
-        if (c.destination.available) {
-          connections.refresh(c, now);
-          countIn(c.service, c.destination, d);
-          sync.connection(c);
+        if (conf.isAvailable(c.destination)) {
+          if (x == null) {
+            connections.refresh(c, now);
+            countIn(c.service, c.destination, d);
+            sync.connection(c);
+          }
           return c.verdict;
         }
-        if (!config.expireNodestConn) {
-          destinationUnavailableDrops.increment(); // §3.7: the connection stays until its timeout
+        if (!conf.expireNodestConn) {
+          if (x == null) {
+            destinationUnavailableDrops.increment(); // §3.7: it stays until its timeout
+          }
           return dropVerdict("destination unavailable");
         }
-        connections.remove(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
+        if (x == null) {
+          connections.remove(c); // §3.7 expire_nodest_conn=1: expire it and schedule afresh
+        } else {
+          x.note("the connection's server is gone: expired (expire_nodest_conn), scheduled again");
+        }
       }
+    } else if (x != null) {
+      x.connection(null, now);
     }
     // 2. Service lookup: fwmark, then protocol/address/port, then port zero.
-    VirtualService svc = config.findService(d);
-    if (svc == null) {
+    ServiceConfig cfg = conf.findService(d);
+    if (x != null) {
+      x.service(cfg);
+    }
+    if (cfg == null) {
       return Verdict.PASS;
     }
     // 3. Schedule.
-    ServiceConfig cfg = svc.config; // one read: this datagram sees one configuration
-    return cfg.persistent ? persistSchedule(svc, cfg, d, s, now) : schedule(svc, cfg, d, now);
+    VirtualService svc = cfg.service();
+    return cfg.persistent
+        ? persistSchedule(conf, svc, cfg, d, s, now, x)
+        : schedule(conf, svc, cfg, d, now, x);
   }
 
   /** Non-persistent scheduling: the scheduler picks, a connection records it (spec §1). */
-  private Verdict schedule(VirtualService svc, ServiceConfig cfg, Datagram d, long now) {
+  private Verdict schedule(
+      Configuration conf,
+      VirtualService svc,
+      ServiceConfig cfg,
+      Datagram d,
+      long now,
+      @Nullable Trace x) {
     if (svc.port == 0 && svc.fwmark == 0) {
       return Verdict.NO_DEST; // §5: port zero only supported in persistent services
     }
-    Destination dest = cfg.scheduler.schedule(svc, d);
+    if (x != null) {
+      x.scheduled(cfg, "not persistent: each connection");
+      return SCHEDULED;
+    }
+    Destination dest = cfg.scheduler.schedule(cfg.servers, d);
     if (dest == null) {
       trace("{0}: no destination available", svc);
       return Verdict.NO_DEST;
     }
-    return bind(svc, cfg, dest, null, d, now);
+    return bind(conf, svc, cfg, dest, null, d, now, null);
   }
 
   /** The persistence path, spec §3.3. */
   private Verdict persistSchedule(
-      VirtualService svc, ServiceConfig cfg, Datagram d, Scratch s, long now) {
+      Configuration conf,
+      VirtualService svc,
+      ServiceConfig cfg,
+      Datagram d,
+      Scratch s,
+      long now,
+      @Nullable Trace x) {
     ConnParam param = fillKey(svc, cfg, d, s.param);
     PersistenceEngine engine = cfg.engine;
     PersistenceEngine keyEngine = null;
     if (engine != null) {
       PeResult r = fill(engine, param, d, false);
+      if (x != null) {
+        x.engine(engine, param, r, cfg.failurePolicy);
+      }
       if (r.isMatch()) {
         keyEngine = engine;
       } else {
-        svc.engineFailures.computeIfAbsent(r.reason(), PacketPath::newAdder).increment();
-        trace("{0}: engine {1} no match: {2}", svc, engine.name(), r.reason());
+        if (x == null) {
+          svc.engineFailures.computeIfAbsent(r.reason(), PacketPath::newAdder).increment();
+          trace("{0}: engine {1} no match: {2}", svc, engine.name(), r.reason());
+        }
         if (cfg.failurePolicy == FailurePolicy.DROP) {
           return dropVerdict(r.reason()); // §3.3 current kernels: silent drop, no ICMP
         }
@@ -130,14 +189,36 @@ final class PacketPath {
       }
     }
     TemplateKey probe = s.templateProbe.probe(param, keyEngine, seed);
+    if (x != null) {
+      x.key(param, keyEngine);
+    }
     Template t = templates.find(probe, now);
-    if (t != null && !isValid(t, null)) {
-      invalidate(t, now);
+    if (x != null) {
+      x.template(t, now);
+    }
+    if (t != null && !isValid(conf, cfg, t, null)) {
+      if (x == null) {
+        invalidate(t, now);
+      } else {
+        x.note(
+            conf.isAvailable(t.destination)
+                ? "the template is invalid (quiescent server, expire_quiescent_template)"
+                : "the template is invalid (server deleted)");
+      }
       t = null;
     }
     Destination dest;
     if (t == null) {
-      dest = cfg.scheduler.schedule(svc, d, keyEngine != null ? param : null); // mh-pe: the key
+      if (x != null) {
+        x.newTemplate = true;
+        x.scheduled(
+            cfg,
+            templates.shared()
+                ? "a new template, offered to the cluster"
+                : "a new template (mh-pe hashes the key)");
+        return SCHEDULED;
+      }
+      dest = cfg.scheduler.schedule(cfg.servers, d, keyEngine != null ? param : null); // mh-pe
       if (dest == null) {
         trace("{0}: no destination available", svc);
         return Verdict.NO_DEST;
@@ -156,22 +237,24 @@ final class PacketPath {
       }
     } else {
       dest = t.destination;
-      if (!t.reused) {
-        if (t.firstParked) {
-          t.firstParked = false; // the first datagram again, back from the cluster
-        } else {
-          t.reused = true; // a second datagram: the template is established
+      if (x == null) {
+        if (!t.reused) {
+          if (t.firstParked) {
+            t.firstParked = false; // the first datagram again, back from the cluster
+          } else {
+            t.reused = true; // a second datagram: the template is established
+          }
         }
+        traceHit(svc, t);
       }
-      traceHit(svc, t);
     }
-    if (t != null) {
+    if (t != null && x == null) {
       refreshTemplate(t, now);
       if (cfg.onePacket && d.protocol() == Protocol.UDP) {
         sync.onePacketTemplate(t);
       }
     }
-    return bind(svc, cfg, dest, t, d, now);
+    return bind(conf, svc, cfg, dest, t, d, now, x);
   }
 
   /** Fills the key fields of a template lookup, spec §3.1. */
@@ -209,10 +292,16 @@ final class PacketPath {
   }
 
   /** Template validity, spec §3.5 ({@code required}: the conn_out path's destination). */
-  private boolean isValid(Template t, @Nullable Destination required) {
+  private static boolean isValid(
+      Configuration conf, ServiceConfig cfg, Template t, @Nullable Destination required) {
     Destination dest = t.destination;
-    return dest.available
-        && !(config.expireQuiescentTemplate && dest.weight == 0)
+    ServiceConfig own = t.service == cfg.service() ? cfg : conf.of(t.service);
+    if (own == null) {
+      return false;
+    }
+    int i = own.servers.indexOf(dest);
+    return i >= 0
+        && !(conf.expireQuiescentTemplate && own.servers.weight(i) == 0)
         && (required == null || required == dest);
   }
 
@@ -245,18 +334,24 @@ final class PacketPath {
 
   /** Creates the connection (not for OPS), counts and returns the forward verdict. */
   private Verdict bind(
+      Configuration conf,
       VirtualService svc,
       ServiceConfig cfg,
       Destination dest,
       @Nullable Template t,
       Datagram d,
-      long now) {
+      long now,
+      @Nullable Trace x) {
     int dp = d.destinationPort();
     int fwdPort = dp == svc.port && dest.port != 0 ? dest.port : dp;
     Verdict verdict = fwdPort == dest.port ? dest.forwardToPort : Verdict.forward(dest, fwdPort);
+    if (x != null) {
+      return verdict; // explain: no connection, no counting
+    }
     if (!(cfg.onePacket && d.protocol() == Protocol.UDP)) {
       Connection c =
           addConnection(
+              conf,
               svc,
               dest,
               t,
@@ -280,6 +375,7 @@ final class PacketPath {
   }
 
   private Connection addConnection(
+      Configuration conf,
       VirtualService svc,
       Destination dest,
       @Nullable Template t,
@@ -298,7 +394,7 @@ final class PacketPath {
     ConnKey reply =
         new ConnKey()
             .set(protocol, ipv6, dest.address.hi(), dest.address.lo(), dport, cHi, cLo, cport);
-    Timeouts timeouts = config.timeouts();
+    Timeouts timeouts = conf.timeouts;
     long timeout = (protocol == Protocol.UDP ? timeouts.udp() : timeouts.tcp()) * SECOND;
     Connection c = new Connection(key, reply, svc, dest, dport, t, verdict, timeout, now);
     connections.add(c, now);
@@ -362,9 +458,10 @@ final class PacketPath {
   Verdict processFromServer(Datagram d) {
     long now = ticker.read();
     Scratch s = scratch.get();
+    Configuration conf = config.current(); // one read: this datagram sees one configuration
     ConnKey probe = s.connProbe.of(d);
     Connection c = connections.findReply(probe, now);
-    if (c != null && c.destination.available) {
+    if (c != null && conf.isAvailable(c.destination)) {
       connections.refresh(c, now);
       Template t = c.control;
       if (t != null) {
@@ -373,11 +470,11 @@ final class PacketPath {
       countOut(c.service, c.destination, d);
       return c.service.natOut;
     }
-    if (config.connOutServices == 0 || d.protocol() != Protocol.UDP) {
+    if (conf.connOutServices == 0 || d.protocol() != Protocol.UDP) {
       return Verdict.PASS;
     }
-    for (VirtualService svc : config.serviceTable) {
-      ServiceConfig cfg = svc.config;
+    for (ServiceConfig cfg : conf.services) {
+      VirtualService svc = cfg.service();
       PersistenceEngine engine = cfg.engine;
       if (engine == null
           || !engine.supportsConnOut()
@@ -388,14 +485,14 @@ final class PacketPath {
           || svc.protocol != Protocol.UDP) {
         continue;
       }
-      List<Destination> dests = svc.destinations(); // published, immutable: no iterator
+      Servers dests = cfg.servers;
       for (int i = 0; i < dests.size(); i++) {
         Destination dest = dests.get(i);
-        if (dest.method == ForwardingMethod.MASQ
+        if (dests.method(i) == ForwardingMethod.MASQ
             && dest.port == d.sourcePort()
             && dest.address.hi() == d.sourceHi()
             && dest.address.lo() == d.sourceLo()) {
-          return connOut(svc, cfg, engine, dest, d, s, now);
+          return connOut(conf, svc, cfg, engine, dest, d, s, now);
         }
       }
     }
@@ -403,6 +500,7 @@ final class PacketPath {
   }
 
   private Verdict connOut(
+      Configuration conf,
       VirtualService svc,
       ServiceConfig cfg,
       PersistenceEngine engine,
@@ -435,7 +533,7 @@ final class PacketPath {
       }
       TemplateKey probe = s.templateProbe.probe(param, engine, seed);
       t = templates.find(probe, now);
-      if (t != null && !isValid(t, dest)) {
+      if (t != null && !isValid(conf, cfg, t, dest)) {
         invalidate(t, now); // re-bind the Call-ID to the sending server
         t = null;
       }
@@ -449,6 +547,7 @@ final class PacketPath {
     }
     if (!cfg.onePacket) {
       addConnection(
+          conf,
           svc,
           dest,
           t,

@@ -1,9 +1,6 @@
 package io.pe4j.core;
 
-import static io.pe4j.core.LoadSchedulers.eligible;
-
 import io.pe4j.api.Datagram;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** The round-robin family: rr and wrr (spec §8). */
@@ -16,13 +13,14 @@ final class RoundRobinSchedulers {
     private @Nullable Destination last;
 
     @Override
-    public synchronized @Nullable Destination schedule(VirtualService s, Datagram datagram) {
-      List<Destination> list = s.destinations;
-      int n = list.size();
-      int start = last == null ? -1 : list.indexOf(last);
+    public synchronized @Nullable Destination schedule(Servers s, Datagram datagram) {
+      int n = s.size();
+      Destination previous = last;
+      int start = previous == null ? -1 : s.indexOf(previous);
       for (int i = 1; i <= n; i++) {
-        Destination d = list.get(Math.floorMod(start + i, n));
-        if (eligible(d)) {
+        int k = Math.floorMod(start + i, n);
+        if (s.eligible(k)) {
+          Destination d = s.get(k);
           last = d;
           return d;
         }
@@ -37,15 +35,15 @@ final class RoundRobinSchedulers {
     private int currentWeight;
 
     @Override
-    public synchronized @Nullable Destination schedule(VirtualService s, Datagram datagram) {
-      List<Destination> list = s.destinations;
-      int n = list.size();
+    public synchronized @Nullable Destination schedule(Servers s, Datagram datagram) {
+      int n = s.size();
       int max = 0;
       int gcd = 0;
-      for (Destination d : list) {
-        if (d.weight > 0) {
-          max = Math.max(max, d.weight);
-          gcd = gcd(gcd, d.weight);
+      for (int i = 0; i < n; i++) {
+        int w = s.weight(i);
+        if (w > 0) {
+          max = Math.max(max, w);
+          gcd = gcd(gcd, w);
         }
       }
       if (max == 0) {
@@ -66,9 +64,8 @@ final class RoundRobinSchedulers {
         if (index == 0 && currentWeight == 0) {
           currentWeight = max;
         }
-        Destination d = list.get(index);
-        if (!d.overloaded && d.weight > 0 && d.weight >= currentWeight) {
-          return d;
+        if (s.eligible(index) && s.weight(index) >= currentWeight) {
+          return s.get(index);
         }
       }
       return null;

@@ -20,24 +20,32 @@ import org.jspecify.annotations.Nullable;
 public interface Scheduler {
 
   /**
-   * Returns the destination for {@code datagram}, or null when none is eligible (the host then sees
-   * {@link Verdict#NO_DEST}). Eligible means, for the built-in schedulers, weight &gt; 0 and not
-   * overloaded.
+   * Returns the destination for {@code datagram} among {@code servers} (the service's real servers
+   * in the configuration this datagram was given), or null when none is eligible (the host then
+   * sees {@link Verdict#NO_DEST}). Eligible means, for the built-in schedulers, {@link
+   * Servers#eligible}: weight &gt; 0 and not overloaded.
    */
-  @Nullable Destination schedule(VirtualService service, Datagram datagram);
+  @Nullable Destination schedule(Servers servers, Datagram datagram);
 
   /**
    * Returns the destination for a datagram of a persistent service; {@code keyed} holds the key the
    * engine found (its pe data), or is null when the service has no engine or the engine found none.
-   * Default: {@link #schedule(VirtualService, Datagram)}, blind to the key as the kernel's
-   * schedulers are. pe4j's {@code mh} with the {@code mh-pe} flag hashes the key, so that every
-   * node with the same real servers picks the same server for a call.
+   * Default: {@link #schedule(Servers, Datagram)}, blind to the key as the kernel's schedulers are.
+   * pe4j's {@code mh} with the {@code mh-pe} flag hashes the key, so that every node with the same
+   * real servers picks the same server for a call.
    */
   default @Nullable Destination schedule(
-      VirtualService service, Datagram datagram, @Nullable ConnParam keyed) {
-    return schedule(service, datagram);
+      Servers servers, Datagram datagram, @Nullable ConnParam keyed) {
+    return schedule(servers, datagram);
   }
 
-  /** Called after the service's destinations or their weights changed. */
-  default void destinationsChanged(VirtualService service) {}
+  /**
+   * Computes what this scheduler derives from a list of servers (a lookup table, say), before the
+   * configuration holding them is published; {@link Servers#prepared()} gives it back with them.
+   * Called by the config plane, one call at a time, whenever the servers or their settings change.
+   * Default: nothing.
+   */
+  default @Nullable Object prepare(Servers servers) {
+    return null;
+  }
 }

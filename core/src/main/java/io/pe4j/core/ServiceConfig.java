@@ -30,6 +30,9 @@ final class ServiceConfig {
   /** The engine's lock-free counter of this service's templates, or null without an engine. */
   final @Nullable EngineUses templateUses;
 
+  /** The real servers with their settings, as this configuration has them. */
+  final Servers servers;
+
   ServiceConfig(
       String schedulerName,
       Scheduler scheduler,
@@ -40,7 +43,8 @@ final class ServiceConfig {
       boolean onePacket,
       @Nullable PersistenceEngine engine,
       FailurePolicy failurePolicy,
-      @Nullable EngineUses templateUses) {
+      @Nullable EngineUses templateUses,
+      Servers servers) {
     this.schedulerName = schedulerName;
     this.scheduler = scheduler;
     this.schedulerFlags = Set.copyOf(schedulerFlags);
@@ -51,10 +55,32 @@ final class ServiceConfig {
     this.engine = engine;
     this.failurePolicy = failurePolicy;
     this.templateUses = templateUses;
+    this.servers = servers;
+  }
+
+  /** Returns these options with {@code next} as the real servers. */
+  ServiceConfig withServers(Servers next) {
+    return new ServiceConfig(
+        schedulerName,
+        scheduler,
+        schedulerFlags,
+        persistent,
+        timeoutSeconds,
+        netmask,
+        onePacket,
+        engine,
+        failurePolicy,
+        templateUses,
+        next);
+  }
+
+  VirtualService service() {
+    return servers.service();
   }
 
   /** The configuration of a service just created: wlc, no persistence, a full netmask. */
-  static ServiceConfig initial(Scheduler scheduler, boolean ipv6) {
+  static ServiceConfig initial(Scheduler scheduler, VirtualService service) {
+    boolean ipv6 = service.ipv6;
     return new ServiceConfig(
         "wlc",
         scheduler,
@@ -65,7 +91,8 @@ final class ServiceConfig {
         false,
         null,
         FailurePolicy.FALLBACK,
-        null);
+        null,
+        new Servers(service, java.util.List.of(), Set.of()));
   }
 
   /** Returns the upper word of a client address masked by the persistence netmask (§3.1). */

@@ -3,12 +3,13 @@ package io.pe4j.core;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -28,16 +29,29 @@ public final class VirtualService {
   final int fwmark;
   final boolean ipv6;
 
-  /** The options, replaced whole by {@code -E} (one volatile write); read once per datagram. */
+  /** Its index in the configuration's service lookup: unique among listed services. */
+  final int slot;
+
+  /**
+   * The latest published options and servers, for listings and hosts (the datagram path reads them
+   * from the {@link Configuration} it took for the datagram); written by the config plane.
+   */
   volatile ServiceConfig config;
 
-  /** Newest first, as the kernel inserts at the head (spec §8.0). */
-  final CopyOnWriteArrayList<Destination> destinations = new CopyOnWriteArrayList<>();
+  /** The options of the next configuration: the config plane's, under its lock. */
+  ServiceConfig pending;
 
-  private volatile List<Destination> destinationsView = List.of();
+  /**
+   * The real servers of the next configuration, newest first as the kernel inserts at the head
+   * (spec §8.0): the config plane's, under its lock.
+   */
+  final ArrayList<Destination> destinations = new ArrayList<>();
 
-  /** Deleted destinations that may be revived by re-adding them (spec §3.6). */
-  final CopyOnWriteArrayList<Destination> trash = new CopyOnWriteArrayList<>();
+  /** Deleted destinations that may be revived by re-adding them (spec §3.6): the plane's. */
+  final ArrayList<Destination> trash = new ArrayList<>();
+
+  /** Free slots for this service's servers: the plane's. */
+  final BitSet destinationSlots = new BitSet();
 
   final Counters counters = new Counters();
   final ConcurrentHashMap<String, LongAdder> engineFailures = new ConcurrentHashMap<>();
@@ -57,13 +71,16 @@ public final class VirtualService {
       int port,
       int fwmark,
       boolean ipv6,
+      int slot,
       Scheduler scheduler) {
     this.protocol = protocol;
     this.address = address;
     this.port = port;
     this.fwmark = fwmark;
     this.ipv6 = ipv6;
-    this.config = ServiceConfig.initial(scheduler, ipv6);
+    this.slot = slot;
+    this.config = ServiceConfig.initial(scheduler, this);
+    this.pending = config;
     this.natOut = Verdict.out(address, port, "nat");
     this.name =
         fwmark != 0
@@ -143,16 +160,16 @@ public final class VirtualService {
   }
 
   /**
-   * Returns the real servers, newest first (the kernel's list order): an immutable list published
-   * when they change, so a scheduler may call this on every datagram without a copy.
+   * Returns the real servers of the latest published configuration, newest first (the kernel's list
+   * order), as an unmodifiable list.
    */
   public List<Destination> destinations() {
-    return destinationsView;
+    return config.servers.asList();
   }
 
-  /** Publishes the current destinations to {@link #destinations()}; the config plane calls it. */
-  void publishDestinations() {
-    destinationsView = List.copyOf(destinations);
+  /** Returns the real servers, with their settings, of the latest published configuration. */
+  public Servers servers() {
+    return config.servers;
   }
 
   /** Returns the counters. */

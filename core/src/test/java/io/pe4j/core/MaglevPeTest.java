@@ -158,7 +158,7 @@ class MaglevPeTest {
       ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10." + n + ":5060 -m -w " + weights[n - 1]);
     }
     VirtualService svc = ipvs.services().get(0);
-    Destination[] table = ((MaglevSchedulers.Maglev) svc.config.scheduler).table();
+    Destination[] table = MaglevSchedulers.Maglev.table(svc.servers());
     assertEquals(65_537, table.length);
     Map<Destination, Integer> slots = new HashMap<>();
     for (Destination d : table) {
@@ -184,12 +184,12 @@ class MaglevPeTest {
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s mh -b mh-pe -p 60 --pe sip");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     VirtualService svc = ipvs.services().get(0);
-    assertEquals(10_007, ((MaglevSchedulers.Maglev) svc.config.scheduler).table().length);
+    assertEquals(10_007, MaglevSchedulers.Maglev.table(svc.servers()).length);
     Ipvs kernel = Ipvs.builder().build();
     kernel.ipvsadm("-A -u 10.0.0.1:5060 -s mh -p 60");
     kernel.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     VirtualService k = kernel.services().get(0);
-    assertEquals(4_093, ((MaglevSchedulers.Maglev) k.config.scheduler).table().length);
+    assertEquals(4_093, MaglevSchedulers.Maglev.table(k.servers()).length);
   }
 
   @Test

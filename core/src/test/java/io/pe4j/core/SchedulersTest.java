@@ -99,7 +99,7 @@ class SchedulersTest {
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.2:5060 -m -w 5 -x 2 -y 1");
     assertEquals(List.of("2", "2", "1", "1"), picks(ipvs, 4));
     Destination d2 =
-        ConfigPlane.destination(
+        ConfigPlane.publishedDestination(
             ipvs.services().get(0), io.pe4j.api.IpAddress.parse("192.168.10.2"), 5060);
     assertTrue(d2 != null && d2.isOverloaded());
     clock.advanceSeconds(301); // connections expire; total 0 < lower threshold 1 clears OVERLOAD
@@ -229,8 +229,7 @@ class SchedulersTest {
                 "last",
                 () ->
                     (svc, d) -> {
-                      List<Destination> list = svc.destinations();
-                      return list.get(list.size() - 1);
+                      return svc.get(svc.size() - 1);
                     });
     Ipvs ipvs = Ipvs.builder().ticker(clock).schedulers(schedulers).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s last");
@@ -249,7 +248,7 @@ class SchedulersTest {
                 () ->
                     (svc, d) -> {
                       seen.add(((Datagram) d).sourcePort());
-                      return svc.destinations().get(0);
+                      return svc.get(0);
                     });
     Ipvs ipvs = Ipvs.builder().ticker(clock).schedulers(schedulers).build();
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s spy");
