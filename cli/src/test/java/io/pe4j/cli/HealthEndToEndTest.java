@@ -68,6 +68,10 @@ class HealthEndToEndTest {
       }
       assertTrue(list.matches("(?s).*-> " + rb.replace(".", "\\.") + " +Masq +0 .*"), list);
       assertTrue(list.contains("Health checks:\n"), list);
+      String exact = CliTest.run("ipvsadm", "--admin", admin, "-Ln", "--exact").out();
+      assertTrue(exact.contains("Health checks:\n"), exact); // a 'c' in the line hid them once
+      String conns = CliTest.run("ipvsadm", "--admin", admin, "-Lcn").out();
+      assertTrue(!conns.contains("Health checks:"), conns);
       assertTrue(list.contains(rb + " sip-options") && list.contains("DOWN"), list);
       int before = a.calls().size();
       try (SipClient client = new SipClient(new InetSocketAddress("127.0.0.1", vport), 4, "h")) {

@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConfigPlane {
 
+  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
   private static final long SECOND = 1_000_000_000L;
 
   /** Deleted destinations stay revivable this long once unreferenced (IP_VS_DEST_TRASH_PERIOD). */
@@ -49,6 +52,8 @@ public final class ConfigPlane {
 
   /** The published configuration: what the datagram path reads, one per datagram. */
   private volatile Configuration current = Configuration.EMPTY;
+
+  private final List<Consumer<ConfigChange>> listeners = new CopyOnWriteArrayList<>();
 
   /** The key of a service: fwmark, or protocol, address and port. */
   private record ServiceId(
@@ -400,6 +405,7 @@ public final class ConfigPlane {
     if (batchDepth > 0) {
       return;
     }
+    Configuration before = current;
     for (VirtualService svc : changed) {
       ServiceConfig options = svc.pending;
       Servers servers = new Servers(svc, svc.destinations, options.schedulerFlags);
@@ -410,11 +416,10 @@ public final class ConfigPlane {
     for (int i = 0; i < table.length; i++) {
       table[i] = serviceList.get(i).pending;
     }
-    current = current.with(table, timeouts, expireQuiescentTemplate, expireNodestConn);
+    Configuration after = before.with(table, timeouts, expireQuiescentTemplate, expireNodestConn);
+    current = after;
     // what listings and hosts read: the latest published, after the path has it
     for (VirtualService svc : changed) {
-      ServiceConfig cfg = svc.pending;
-      svc.config = cfg;
       for (Destination d : svc.destinations) {
         d.published(d.pending);
       }
@@ -423,10 +428,85 @@ public final class ConfigPlane {
       d.published(null);
     }
     for (VirtualService svc : serviceList) {
-      svc.config = svc.pending; // options changed without their servers
+      svc.config = svc.pending;
     }
     changed.clear();
     unlisted.clear();
+    tell(before, after);
+  }
+
+  /** Tells the listeners what changed from {@code before} to {@code after}. */
+  private void tell(Configuration before, Configuration after) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    List<VirtualService> added = new ArrayList<>();
+    List<VirtualService> edited = new ArrayList<>();
+    List<VirtualService> serversChanged = new ArrayList<>();
+    for (ServiceConfig c : after.services) {
+      ServiceConfig old = before.of(c.service());
+      if (old == null) {
+        added.add(c.service());
+        continue;
+      }
+      if (old.servers != c.servers) {
+        serversChanged.add(c.service());
+      }
+      if (!sameOptions(old, c)) {
+        edited.add(c.service());
+      }
+    }
+    List<VirtualService> removed = new ArrayList<>();
+    for (ServiceConfig c : before.services) {
+      if (after.of(c.service()) == null) {
+        removed.add(c.service());
+      }
+    }
+    boolean globals =
+        !before.timeouts.equals(after.timeouts)
+            || before.expireNodestConn != after.expireNodestConn
+            || before.expireQuiescentTemplate != after.expireQuiescentTemplate;
+    ConfigChange change =
+        new ConfigChange(after.generation, added, removed, edited, serversChanged, globals);
+    for (Consumer<ConfigChange> l : listeners) {
+      try {
+        l.accept(change);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "a configuration listener failed", e);
+      }
+    }
+  }
+
+  private static boolean sameOptions(ServiceConfig a, ServiceConfig b) {
+    return a.schedulerName.equals(b.schedulerName)
+        && a.scheduler == b.scheduler
+        && a.schedulerFlags.equals(b.schedulerFlags)
+        && a.persistent == b.persistent
+        && a.timeoutSeconds == b.timeoutSeconds
+        && a.netmask == b.netmask
+        && a.onePacket == b.onePacket
+        && a.engine == b.engine
+        && a.failurePolicy == b.failurePolicy;
+  }
+
+  /**
+   * Calls {@code listener} after each publication with what changed, on the thread that made the
+   * change, while this plane still holds its lock: a listener reads the configuration (services,
+   * servers) but must not change it, and should be quick (a host binds or releases sockets). An
+   * exception it throws is logged, never passed to the writer.
+   */
+  public void addListener(Consumer<ConfigChange> listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added with {@link #addListener}. */
+  public void removeListener(Consumer<ConfigChange> listener) {
+    listeners.remove(listener);
+  }
+
+  /** Returns the published configuration's generation: it increases by one with each change. */
+  public long generation() {
+    return current.generation;
   }
 
   /** Returns the service with that key, or null. */

@@ -426,6 +426,7 @@ public final class AdminServer implements AutoCloseable {
       out.write(hc == null ? "error: this forwarder runs no health checks\n" : hc.answer(line));
       return;
     }
+    long generation = ipvs.control().generation();
     try {
       Ipvsadm.execute(ipvs, line, out);
     } catch (IpvsadmException e) {
@@ -435,19 +436,13 @@ public final class AdminServer implements AutoCloseable {
       out.write("error: " + e + "\n");
       return;
     }
-    if (hc != null && line.startsWith("-L") && !line.contains("c") && !hc.status().isEmpty()) {
+    if (hc != null && Ipvsadm.listsServices(line) && !hc.status().isEmpty()) {
       out.write("Health checks:\n");
       out.write(hc.render());
     }
-    if (f != null && !line.startsWith("-L") && !line.startsWith("-S")) {
-      try {
-        f.refresh();
-      } catch (IllegalStateException e) {
-        out.write("warning: " + e.getMessage() + "\n");
-      }
-    }
-    if (hc != null && !line.startsWith("-L") && !line.startsWith("-S")) {
-      hc.configurationChanged(); // a down server's new weight, or its deletion, is the operator's
+    String problem = f == null ? null : f.bindProblem();
+    if (problem != null && ipvs.control().generation() != generation) {
+      out.write("warning: " + problem + "\n"); // the forwarder bound the others
     }
   }
 

@@ -222,15 +222,40 @@ public final class Forwarder implements AutoCloseable {
       close();
       throw e;
     }
+    ipvs.control().addListener(onChange);
     started = true;
     group.next().scheduleAtFixedRate(() -> relay.sweep(bindings.values()), 1, 1, TimeUnit.SECONDS);
     return this;
   }
 
+  /** Binds and releases on the core's configuration changes (whoever makes them). */
+  private final java.util.function.Consumer<io.pe4j.core.ConfigChange> onChange =
+      change -> {
+        if (change.servicesChanged()) {
+          try {
+            refresh();
+            bindProblem = null;
+          } catch (IllegalStateException e) {
+            bindProblem = e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+          }
+        }
+      };
+
+  private volatile @org.jspecify.annotations.Nullable String bindProblem;
+
+  /**
+   * Returns why the last change of the services left one unbound (its address cannot be bound), or
+   * null when every UDP service is bound.
+   */
+  public @org.jspecify.annotations.Nullable String bindProblem() {
+    return bindProblem;
+  }
+
   /**
    * Brings the bound sockets in line with the core's services: binds the UDP services added since,
-   * closes the sockets and sessions of those deleted. The admin endpoint calls it after each
-   * command.
+   * closes the sockets and sessions of those deleted. The forwarder calls it itself on each change
+   * of the core's services.
    *
    * @throws IllegalStateException naming a service whose address cannot be bound (the others stay
    *     bound)
@@ -548,6 +573,7 @@ public final class Forwarder implements AutoCloseable {
   /** Closes every socket and stops the threads; waits up to 5 s. */
   @Override
   public void close() {
+    ipvs.control().removeListener(onChange);
     for (io.netty.channel.Channel c : tproxySockets) {
       c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }

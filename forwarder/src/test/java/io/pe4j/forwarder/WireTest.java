@@ -242,6 +242,47 @@ class WireTest {
     }
   }
 
+  /**
+   * The forwarder follows the core's configuration itself: services an embedder adds through the
+   * core (no admin socket) are bound, a batch of changes is bound once, deleted ones are released.
+   */
+  @Test
+  void servicesChangedThroughTheCore_areBoundAndReleased() throws Exception {
+    Ipvs ipvs = Ipvs.builder().build();
+    int p1 = DemoRun.freePort();
+    int p2 = DemoRun.freePort();
+    int p3 = DemoRun.freePort();
+    try (EchoServer server = new EchoServer("127.0.0.1");
+        Forwarder f = Forwarder.builder(ipvs).threads(1).build().start();
+        DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      client.setSoTimeout(5000);
+      assertEquals(List.of(), f.boundAddresses());
+      ipvs.ipvsadm("-A -u 127.0.0.1:" + p1 + " -s rr");
+      ipvs.ipvsadm("-a -u 127.0.0.1:" + p1 + " -r 127.0.0.1:" + server.port() + " -m");
+      assertEquals(List.of(new InetSocketAddress("127.0.0.1", p1)), f.boundAddresses());
+      ipvs.control()
+          .batch(
+              () -> {
+                ipvs.ipvsadm("-A -u 127.0.0.1:" + p2 + " -s rr");
+                ipvs.ipvsadm("-A -u 127.0.0.1:" + p3 + " -s rr");
+                ipvs.ipvsadm("-D -u 127.0.0.1:" + p1);
+              });
+      assertEquals(
+          java.util.Set.of(
+              new InetSocketAddress("127.0.0.1", p2), new InetSocketAddress("127.0.0.1", p3)),
+          java.util.Set.copyOf(f.boundAddresses()));
+      ipvs.ipvsadm("-a -u 127.0.0.1:" + p2 + " -r 127.0.0.1:" + server.port() + " -m");
+      byte[] m = {42};
+      client.send(new DatagramPacket(m, 1, new InetSocketAddress("127.0.0.1", p2)));
+      DatagramPacket back = new DatagramPacket(new byte[10], 10);
+      client.receive(back);
+      assertEquals(p2, back.getPort());
+      try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", p1))) {
+        assertEquals(p1, again.getLocalPort()); // the deleted service's address is free again
+      }
+    }
+  }
+
   /** Services added through the admin socket are bound, deleted ones released. */
   @Test
   void servicesAddedAtRunTime_areBound_deletedOnesReleased() throws Exception {

@@ -33,6 +33,20 @@ public final class Ipvsadm {
   }
 
   /**
+   * Whether {@code commandLine} lists services and their servers ({@code -L}, {@code -Ln --stats},
+   * {@code -L --exact}...), not connections, engine statistics or timeouts: a host may append its
+   * servers' health to such a listing. False for a line that does not parse.
+   */
+  public static boolean listsServices(String commandLine) {
+    try {
+      IpvsadmParser.Line l = IpvsadmParser.parse(IpvsadmParser.split(commandLine));
+      return l.command == IpvsadmParser.Command.LIST && !l.connections && !l.peStats && !l.timeout;
+    } catch (IpvsadmException e) {
+      return false;
+    }
+  }
+
+  /**
    * Runs one ipvsadm command line against {@code ipvs} and returns what ipvsadm prints (empty for
    * commands that print nothing).
    *

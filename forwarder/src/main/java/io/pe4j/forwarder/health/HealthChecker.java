@@ -67,6 +67,12 @@ public final class HealthChecker implements AutoCloseable {
   private final AtomicInteger sequence = new AtomicInteger();
   private final ByteBuffer reply = ByteBuffer.allocateDirect(MAX_REPLY);
   private volatile boolean closed;
+  private final java.util.function.Consumer<io.pe4j.core.ConfigChange> onChange =
+      change -> {
+        if (!change.serversChanged().isEmpty() || !change.removed().isEmpty()) {
+          configurationChanged();
+        }
+      };
 
   /** Creates a checker for {@code ipvs}: a thread of its own, and a pool for MISC commands. */
   public HealthChecker(Ipvs ipvs) {
@@ -92,6 +98,7 @@ public final class HealthChecker implements AutoCloseable {
     this.loop = new Thread(this::run, "pe4j-health");
     loop.setDaemon(true);
     loop.start();
+    ipvs.control().addListener(onChange); // an operator's edit is seen at once, whoever makes it
   }
 
   /** The state of one server's check. */
@@ -198,8 +205,9 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /**
-   * Tells the checker that the configuration changed (an admin command ran): a down server's weight
-   * set or its deletion by the operator is taken into account at once, not at its next probe.
+   * Tells the checker that the configuration changed: a down server's weight set or its deletion by
+   * the operator is taken into account at once, not at its next probe. The checker listens to the
+   * core's configuration itself; a host need not call this.
    */
   public void configurationChanged() {
     post(
@@ -284,6 +292,7 @@ public final class HealthChecker implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    ipvs.control().removeListener(onChange);
     selector.wakeup();
     misc.shutdownNow();
     try {
