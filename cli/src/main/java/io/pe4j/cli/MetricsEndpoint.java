@@ -12,6 +12,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.pe4j.core.Ipvs;
 import io.pe4j.forwarder.Forwarder;
 import io.pe4j.forwarder.health.HealthChecker;
+import io.pe4j.metrics.ForwarderMetrics;
 import io.pe4j.metrics.Pe4jMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,8 +33,10 @@ final class MetricsEndpoint implements AutoCloseable {
       InetSocketAddress address, Ipvs ipvs, Forwarder forwarder, HealthChecker checker)
       throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Pe4jMetrics pe4j = new Pe4jMetrics(ipvs, forwarder, checker);
+    Pe4jMetrics pe4j = new Pe4jMetrics(ipvs);
     pe4j.bindTo(registry);
+    ForwarderMetrics relay = new ForwarderMetrics(forwarder, checker);
+    relay.bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -50,6 +53,7 @@ final class MetricsEndpoint implements AutoCloseable {
               return;
             }
             pe4j.refresh();
+            relay.refresh();
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange
                 .getResponseHeaders()

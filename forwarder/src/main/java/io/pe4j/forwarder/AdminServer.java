@@ -1,9 +1,6 @@
 package io.pe4j.forwarder;
 
 import io.pe4j.core.Ipvs;
-import io.pe4j.core.IpvsadmException;
-import io.pe4j.core.ipvsadm.Ipvsadm;
-import io.pe4j.forwarder.health.HealthCheck;
 import io.pe4j.forwarder.health.HealthChecker;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -39,8 +36,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The admin endpoint: each connection sends one ipvsadm command line ({@code -Lcn
  * --persistent-conn}, {@code -e -u ... -w 0}, {@code -a ...}, {@code -d ...}) and receives
- * ipvsadm's output, or {@code error: MESSAGE}; {@code --forwarder} prints the forwarder's counters.
- * After a command the forwarder binds services added and releases those deleted.
+ * ipvsadm's output, or {@code error: MESSAGE}; {@code --forwarder} prints the forwarder's counters,
+ * {@code check ...} serves the health checks, {@code --drain} drains (the table in {@code
+ * AdminCommands}). The forwarder binds the services added and releases those deleted on the core's
+ * own change events.
  *
  * <p>By default a Unix domain socket, created with mode 0600 (only its owner, and root, can
  * connect: the equivalent of ipvsadm's {@code CAP_NET_ADMIN}). TCP only when asked for, on a
@@ -81,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
 
   private volatile @Nullable HealthChecker checker;
   private volatile @Nullable Runnable drain;
+  private final AdminCommands commands;
 
   private AdminServer(
       ServerSocketChannel socket,
@@ -93,6 +93,7 @@ public final class AdminServer implements AutoCloseable {
     this.secret = secret;
     this.ipvs = Objects.requireNonNull(ipvs);
     this.forwarder = forwarder;
+    this.commands = new AdminCommands(this.ipvs, forwarder, () -> checker, () -> drain);
     this.workers =
         new ThreadPoolExecutor(
             0,
@@ -327,7 +328,7 @@ public final class AdminServer implements AutoCloseable {
         c.shutdownOutput();
         drain(c, in); // so that the client reads the answer instead of a reset
       } else {
-        answer(line.strip(), out);
+        commands.answer(line.strip(), out);
       }
       out.flush();
     } catch (IOException e) {
@@ -403,47 +404,6 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer onDrain(Runnable drain) {
     this.drain = drain;
     return this;
-  }
-
-  private void answer(String line, Writer out) throws IOException {
-    Forwarder f = forwarder;
-    if (line.equals("--drain")) {
-      Runnable d = drain;
-      if (d == null) {
-        out.write("error: this host does not drain on request\n");
-      } else {
-        d.run();
-        out.write("draining\n");
-      }
-      return;
-    }
-    if (line.equals("--forwarder")) {
-      out.write(f == null ? "error: no forwarder\n" : f.stats().render());
-      return;
-    }
-    HealthChecker hc = checker;
-    if (HealthCheck.isCheckLine(line) || line.equals("check")) {
-      out.write(hc == null ? "error: this forwarder runs no health checks\n" : hc.answer(line));
-      return;
-    }
-    long generation = ipvs.control().generation();
-    try {
-      Ipvsadm.execute(ipvs, line, out);
-    } catch (IpvsadmException e) {
-      out.write("error: " + e.getMessage() + "\n");
-      return;
-    } catch (RuntimeException e) {
-      out.write("error: " + e + "\n");
-      return;
-    }
-    if (hc != null && Ipvsadm.listsServices(line) && !hc.status().isEmpty()) {
-      out.write("Health checks:\n");
-      out.write(hc.render());
-    }
-    String problem = f == null ? null : f.bindProblem();
-    if (problem != null && ipvs.control().generation() != generation) {
-      out.write("warning: " + problem + "\n"); // the forwarder bound the others
-    }
   }
 
   /** Stops listening, and removes the socket file. */

@@ -1,17 +1,7 @@
 package io.pe4j.forwarder;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,43 +79,22 @@ public final class TransparentCheck {
 
   /** Whether this process may set {@code IP_TRANSPARENT} (CAP_NET_ADMIN) on a UDP socket. */
   public static Finding capability() {
-    if (!Epoll.isAvailable()) {
+    if (!EpollTransport.isAvailable()) {
       return new Finding(false, "epoll", "Netty's epoll transport is unavailable here");
     }
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    try {
-      ChannelFuture f =
-          new Bootstrap()
-              .group(group)
-              .channel(EpollDatagramChannel.class)
-              .handler(new ChannelInboundHandlerAdapter())
-              .bind(new InetSocketAddress("127.0.0.1", 0))
-              .awaitUninterruptibly();
-      if (!f.isSuccess()) {
-        return new Finding(false, "IP_TRANSPARENT", "no UDP socket: " + f.cause());
-      }
-      EpollDatagramChannel ch = (EpollDatagramChannel) f.channel();
-      try {
-        ch.config().setIpTransparent(true);
-        ch.config().setOption(EpollChannelOption.IP_RECVORIGDSTADDR, true);
-        return new Finding(
-            true,
-            "IP_TRANSPARENT",
-            "this process may set it (CAP_NET_ADMIN), and IP_RECVORIGDSTADDR");
-      } catch (RuntimeException e) {
-        return new Finding(
-            false,
-            "IP_TRANSPARENT",
-            "cannot be set ("
-                + Forwarder.describe(e)
-                + "): run as root or grant CAP_NET_ADMIN or CAP_NET_RAW (setcap cap_net_admin+ep, or"
-                + " AmbientCapabilities=CAP_NET_ADMIN in the systemd unit)");
-      } finally {
-        ch.close().awaitUninterruptibly();
-      }
-    } finally {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    String problem = EpollTransport.transparentSocketProblem();
+    if (problem == null) {
+      return new Finding(
+          true,
+          "IP_TRANSPARENT",
+          "this process may set it (CAP_NET_ADMIN), and IP_RECVORIGDSTADDR");
     }
+    return new Finding(
+        false,
+        "IP_TRANSPARENT",
+        problem
+            + ": run as root or grant CAP_NET_ADMIN or CAP_NET_RAW (setcap cap_net_admin+ep, or"
+            + " AmbientCapabilities=CAP_NET_ADMIN in the systemd unit)");
   }
 
   private static final Pattern NFT_TPROXY = Pattern.compile("tproxy (?:ip )?to (?:[0-9.]*):(\\d+)");

@@ -10,7 +10,6 @@ import io.pe4j.core.Ipvs;
 import io.pe4j.core.Verdict;
 import java.net.InetSocketAddress;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -25,14 +24,18 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
 
   private static final System.Logger LOG = System.getLogger("io.pe4j.forwarder");
 
-  private final Relay relay;
+  private final CoreCalls core;
+  private final Sessions sessions;
+  private final Sending sending;
   private final ForwarderStats stats;
-  private final Map<InetSocketAddress, Relay.Binding> bindings;
-  private final Relay.Batch batch = new Relay.Batch(Relay.Batch.TO_CLIENTS);
+  private final Bindings bindings;
+  private final Sending.Batch batch = new Sending.Batch(Sending.Batch.TO_CLIENTS);
 
   TransparentReplies(
-      Relay relay, ForwarderStats stats, Map<InetSocketAddress, Relay.Binding> bindings) {
-    this.relay = relay;
+      CoreCalls core, Sessions sessions, Sending sending, ForwarderStats stats, Bindings bindings) {
+    this.core = core;
+    this.sessions = sessions;
+    this.sending = sending;
     this.stats = stats;
     this.bindings = bindings;
   }
@@ -50,13 +53,13 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     int length = content.readableBytes();
     boolean ipv6 = client.getAddress() instanceof java.net.Inet6Address;
     Verdict v =
-        relay.fromServer(content, server, IpAddress.of(client.getAddress()), client.getPort());
+        core.fromServer(content, server, IpAddress.of(client.getAddress()), client.getPort());
     if (v == null) {
       return;
     }
-    Relay.Binding binding = null;
+    Sessions.Binding binding = null;
     if (v.kind() == Verdict.Kind.OUT) {
-      // not relay.target(v): an un-NATed OUT verdict is a new object per datagram and would fill
+      // not sending.target(v): an un-NATed OUT verdict is a new object per datagram and would fill
       // that cache
       binding =
           bindings.get(
@@ -65,20 +68,20 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     if (binding == null) {
       // no connection (or one of a service no longer bound): the client's session says where it
       // sent from, as the full-NAT path does; without one the datagram has nowhere to go
-      binding = sessionHolder(bindings.values(), client);
+      binding = sessionHolder(bindings.all(), client);
       if (binding == null) {
         stats.replyDrop("transparent: no connection or session for the client");
         return;
       }
       stats.returnedWithoutKey.increment();
     }
-    Relay.Session s = relay.answered(binding, client);
+    Sessions.Session s = sessions.answered(binding, client);
     Channel vipSocket = s != null ? s.clientSide : first(binding);
     if (vipSocket == null) {
       stats.replyDrop("transparent: virtual address not bound");
       return;
     }
-    relay.returnToClient(vipSocket, client, content, v, length, ipv6, batch);
+    sending.toClient(vipSocket, client, content, v, length, ipv6, batch);
   }
 
   @Override
@@ -86,9 +89,9 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     batch.flush();
   }
 
-  private Relay.@Nullable Binding sessionHolder(
-      Collection<Relay.Binding> all, InetSocketAddress client) {
-    for (Relay.Binding b : all) {
+  private Sessions.@Nullable Binding sessionHolder(
+      Collection<Sessions.Binding> all, InetSocketAddress client) {
+    for (Sessions.Binding b : all) {
       if (b.sessions.containsKey(client)) {
         return b;
       }
@@ -96,7 +99,7 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     return null;
   }
 
-  private static @Nullable Channel first(Relay.Binding b) {
+  private static @Nullable Channel first(Sessions.Binding b) {
     for (Channel c : b.channels) {
       if (c.isActive()) {
         return c;
@@ -107,7 +110,7 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    relay.fatalCheck(cause);
+    core.fatalCheck(cause);
     LOG.log(System.Logger.Level.WARNING, "transparent reply socket error", cause);
   }
 }

@@ -51,9 +51,9 @@ class NioViewTest {
       ByteBuf first = read.retainedSlice(0, 421);
       ByteBuf second = read.retainedSlice(65_536, 65_507);
       second.readerIndex(3);
-      ByteBuffer a = Relay.nioView(first, first.readerIndex(), first.readableBytes());
+      ByteBuffer a = CoreCalls.nioView(first, first.readerIndex(), first.readableBytes());
       assertArrayEquals(bytes(first, 0, 421), bytes(a));
-      ByteBuffer b = Relay.nioView(second, second.readerIndex(), second.readableBytes());
+      ByteBuffer b = CoreCalls.nioView(second, second.readerIndex(), second.readableBytes());
       assertArrayEquals(bytes(second, 3, 65_504), bytes(b));
       if (read.hasMemoryAddress()) {
         assertSame(a, b, "the read buffer's one NIO view, repositioned");
@@ -70,13 +70,13 @@ class NioViewTest {
   void otherBuffers_areViewedExactlyToo() {
     ByteBuf heap = filled(Unpooled.buffer(2048, 2048));
     ByteBuf heapSlice = heap.slice(100, 900);
-    assertArrayEquals(bytes(heapSlice, 5, 800), bytes(Relay.nioView(heapSlice, 5, 800)));
+    assertArrayEquals(bytes(heapSlice, 5, 800), bytes(CoreCalls.nioView(heapSlice, 5, 800)));
     ByteBuf direct = filled(Unpooled.directBuffer(2048, 2048));
-    assertArrayEquals(bytes(direct, 17, 2000), bytes(Relay.nioView(direct, 17, 2000)));
+    assertArrayEquals(bytes(direct, 17, 2000), bytes(CoreCalls.nioView(direct, 17, 2000)));
     ByteBuf wrapped = Unpooled.unreleasableBuffer(direct.slice(1000, 1000));
-    assertArrayEquals(bytes(wrapped, 1, 999), bytes(Relay.nioView(wrapped, 1, 999)));
+    assertArrayEquals(bytes(wrapped, 1, 999), bytes(CoreCalls.nioView(wrapped, 1, 999)));
     ByteBuf composite = Unpooled.wrappedBuffer(heap.slice(0, 10), direct.slice(0, 10));
-    assertArrayEquals(bytes(composite, 2, 15), bytes(Relay.nioView(composite, 2, 15)));
+    assertArrayEquals(bytes(composite, 2, 15), bytes(CoreCalls.nioView(composite, 2, 15)));
     assertEquals(1, heap.refCnt());
     heap.release();
     direct.release();

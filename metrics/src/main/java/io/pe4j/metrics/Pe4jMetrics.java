@@ -9,9 +9,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.pe4j.core.Destination;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.VirtualService;
-import io.pe4j.forwarder.Forwarder;
-import io.pe4j.forwarder.ForwarderStats;
-import io.pe4j.forwarder.health.HealthChecker;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -19,13 +16,14 @@ import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The meters of a pe4j director: its templates and connections, datagrams and bytes per virtual
- * service and real server, engine no-matches by reason, the forwarder's datagrams and drops by
- * reason, sessions and kernel socket drops, and each real server's health. Names follow
- * Micrometer's conventions ({@code pe4j.} prefix, dots, base units: bytes), which a Prometheus
- * registry renders as {@code pe4j_service_packets_total} and so on. Tags name virtual services
- * ({@code service="UDP 10.0.0.1:5060"}), real servers ({@code server="192.168.10.1:5060"}),
- * directions, engines and reasons — never a Call-ID or a client address.
+ * The meters of a pe4j core: its templates and connections, datagrams and bytes per virtual service
+ * and real server, engine no-matches by reason, the cluster's calls — for any host; {@link
+ * ForwarderMetrics} adds the forwarder's and the health checks' (and needs {@code pe4j-forwarder},
+ * an optional dependency of this module). Names follow Micrometer's conventions ({@code pe4j.}
+ * prefix, dots, base units: bytes), which a Prometheus registry renders as {@code
+ * pe4j_service_packets_total} and so on. Tags name virtual services ({@code service="UDP
+ * 10.0.0.1:5060"}), real servers ({@code server="192.168.10.1:5060"}), directions, engines and
+ * reasons — never a Call-ID or a client address.
  *
  * <p>Services and servers come and go: {@link #refresh()} (called by {@link #bindTo} and before
  * each scrape by {@code pe4j forward --metrics}) adds the meters of new ones and removes those of
@@ -35,21 +33,12 @@ import org.jspecify.annotations.Nullable;
 public final class Pe4jMetrics implements MeterBinder {
 
   private final Ipvs ipvs;
-  private final @Nullable Forwarder forwarder;
-  private final @Nullable HealthChecker checker;
   private @Nullable MeterRegistry registry;
   private final Set<Meter.Id> dynamic = new HashSet<>();
 
-  /**
-   * Meters for {@code ipvs}, and for {@code forwarder} and {@code checker} when given.
-   *
-   * @param forwarder the forwarder in front of the core, or null
-   * @param checker the health checker of its real servers, or null
-   */
-  public Pe4jMetrics(Ipvs ipvs, @Nullable Forwarder forwarder, @Nullable HealthChecker checker) {
-    this.ipvs = ipvs;
-    this.forwarder = forwarder;
-    this.checker = checker;
+  /** Meters for {@code ipvs}: the core alone, for any host (no forwarder, no Netty needed). */
+  public Pe4jMetrics(Ipvs ipvs) {
+    this.ipvs = java.util.Objects.requireNonNull(ipvs, "ipvs");
   }
 
   @Override
@@ -92,51 +81,6 @@ public final class Pe4jMetrics implements MeterBinder {
         i -> i.clusterCounts().overruled(),
         Tags.of("outcome", "overruled"),
         calls);
-    Forwarder f = forwarder;
-    if (f != null) {
-      ForwarderStats s = f.stats();
-      counter(
-          registry,
-          "pe4j.forwarder.datagrams",
-          s,
-          ForwarderStats::clientDatagrams,
-          Tags.of("from", "clients"),
-          "datagrams received");
-      counter(
-          registry,
-          "pe4j.forwarder.datagrams",
-          s,
-          ForwarderStats::serverDatagrams,
-          Tags.of("from", "servers"),
-          "datagrams received");
-      counter(
-          registry,
-          "pe4j.forwarder.forwarded",
-          s,
-          ForwarderStats::forwarded,
-          Tags.empty(),
-          "client datagrams sent to real servers");
-      counter(
-          registry,
-          "pe4j.forwarder.returned",
-          s,
-          ForwarderStats::returned,
-          Tags.empty(),
-          "server datagrams sent back to clients");
-      counter(
-          registry,
-          "pe4j.forwarder.cluster.held",
-          s,
-          ForwarderStats::clusterHeld,
-          Tags.empty(),
-          "client datagrams held while the cluster answered which server their new call has");
-      Gauge.builder("pe4j.forwarder.sessions", f, Forwarder::sessions)
-          .description("client sessions open (one upstream socket each)")
-          .register(registry);
-      Gauge.builder("pe4j.forwarder.socket.drops", s, x -> Math.max(0, x.socketReceiveDrops()))
-          .description("datagrams the kernel dropped on this process's full UDP receive buffers")
-          .register(registry);
-    }
     refresh();
   }
 
@@ -267,102 +211,6 @@ public final class Pe4jMetrics implements MeterBinder {
                 "templates bound to the real server (PersistConn)"));
       }
     }
-    Forwarder f = forwarder;
-    if (f != null) {
-      ForwarderStats s = f.stats();
-      for (String reason : s.drops().keySet()) {
-        now.add(
-            fc(
-                r,
-                "pe4j.forwarder.drops",
-                s,
-                x -> x.drops().getOrDefault(reason, 0L),
-                Tags.of("from", "clients", "reason", reason),
-                "datagrams dropped, by reason"));
-      }
-      for (String reason : s.replyDrops().keySet()) {
-        now.add(
-            fc(
-                r,
-                "pe4j.forwarder.drops",
-                s,
-                x -> x.replyDrops().getOrDefault(reason, 0L),
-                Tags.of("from", "servers", "reason", reason),
-                "datagrams dropped, by reason"));
-      }
-    }
-    HealthChecker hc = checker;
-    if (hc != null) {
-      for (HealthChecker.Status st : hc.status()) {
-        String service = st.check().serviceText();
-        String server = st.check().serverText();
-        Tags t = Tags.of("service", service, "server", server);
-        now.add(
-            gauge(
-                r,
-                "pe4j.server.up",
-                hc,
-                c -> c.state(service, server) == HealthChecker.State.UP ? 1 : 0,
-                t,
-                "1 when the real server's health check passes, 0 when it is out"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.checks",
-                hc,
-                c -> field(c, service, server, 0),
-                t.and("result", "ok"),
-                "health checks run"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.checks",
-                hc,
-                c -> field(c, service, server, 1),
-                t.and("result", "failed"),
-                "health checks run"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.icmp.unreachable",
-                hc,
-                c -> field(c, service, server, 2),
-                t,
-                "checks answered by ICMP port unreachable"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.transitions",
-                hc,
-                c -> field(c, service, server, 3),
-                t.and("to", "down"),
-                "state changes"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.transitions",
-                hc,
-                c -> field(c, service, server, 4),
-                t.and("to", "up"),
-                "state changes"));
-        now.add(
-            fc(
-                r,
-                "pe4j.health.checks.skipped",
-                hc,
-                c -> field(c, service, server, 5),
-                t,
-                "check turns skipped: the previous probe had not ended, or the turn had passed"));
-        now.add(
-            gauge(
-                r,
-                "pe4j.health.interval.measured.seconds",
-                hc,
-                c -> field(c, service, server, 6) / 1000.0,
-                t,
-                "seconds between the check's last two probes"));
-      }
-    }
     for (Meter.Id gone : dynamic) {
       if (!now.contains(gone)) {
         r.remove(gone); // a deleted service, server or check
@@ -375,23 +223,6 @@ public final class Pe4jMetrics implements MeterBinder {
   private static String engineName(VirtualService svc) {
     var e = svc.engine();
     return e == null ? "none" : e.name();
-  }
-
-  private static double field(HealthChecker c, String service, String server, int which) {
-    for (HealthChecker.Status s : c.status()) {
-      if (s.check().serviceText().equals(service) && s.check().serverText().equals(server)) {
-        return switch (which) {
-          case 0 -> s.successes();
-          case 1 -> s.failures();
-          case 2 -> s.icmpUnreachable();
-          case 3 -> s.wentDown();
-          case 4 -> s.cameUp();
-          case 5 -> s.skipped();
-          default -> s.measuredIntervalMillis();
-        };
-      }
-    }
-    return 0;
   }
 
   private static <T> Meter.Id fc(

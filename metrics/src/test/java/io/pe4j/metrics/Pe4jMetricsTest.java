@@ -31,7 +31,7 @@ class Pe4jMetricsTest {
     ipvs.ipvsadm("-A -u 10.0.0.1:5060 -s rr -p 60 -M 0.0.0.0 -o --pe sip");
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.1:5060 -m");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Pe4jMetrics metrics = new Pe4jMetrics(ipvs, null, null);
+    Pe4jMetrics metrics = new Pe4jMetrics(ipvs);
     metrics.bindTo(registry);
     for (int i = 0; i < 5; i++) {
       ipvs.process(invite("secret-call-" + i));

@@ -1,0 +1,147 @@
+package io.pe4j.forwarder;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollDatagramChannelConfig;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Netty's epoll transport: {@code SO_REUSEPORT} (a virtual socket per event loop), {@code recvmmsg}
+ * into 64 KiB slots, {@code IP_TRANSPARENT} and {@code IP_RECVORIGDSTADDR}.
+ */
+final class EpollTransport extends Transport {
+
+  static boolean isAvailable() {
+    return Epoll.isAvailable();
+  }
+
+  /** Why epoll is unavailable here, in an operator's words. */
+  static String unavailability() {
+    Throwable cause = Epoll.unavailabilityCause();
+    return cause == null ? "disabled" : describe(cause);
+  }
+
+  /**
+   * Opens a UDP socket on 127.0.0.1 and sets {@code IP_TRANSPARENT} and {@code IP_RECVORIGDSTADDR}
+   * on it: null when this process may, or what failed.
+   */
+  static @Nullable String transparentSocketProblem() {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    try {
+      ChannelFuture f =
+          new Bootstrap()
+              .group(group)
+              .channel(EpollDatagramChannel.class)
+              .handler(new ChannelInboundHandlerAdapter())
+              .bind(new InetSocketAddress("127.0.0.1", 0))
+              .awaitUninterruptibly();
+      if (!f.isSuccess()) {
+        return "no UDP socket: " + describe(f.cause());
+      }
+      EpollDatagramChannel ch = (EpollDatagramChannel) f.channel();
+      try {
+        ch.config().setIpTransparent(true);
+        ch.config().setOption(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+        return null;
+      } catch (RuntimeException e) {
+        return "cannot be set (" + describe(e) + ")";
+      } finally {
+        ch.close().awaitUninterruptibly();
+      }
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  String name() {
+    return "epoll";
+  }
+
+  @Override
+  boolean isNative() {
+    return true;
+  }
+
+  @Override
+  EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+  }
+
+  @Override
+  Class<? extends DatagramChannel> datagramChannel() {
+    return EpollDatagramChannel.class;
+  }
+
+  @Override
+  boolean sharesPorts() {
+    return true;
+  }
+
+  @Override
+  Bootstrap virtualSocket(Bootstrap b) {
+    return buffers(b)
+        .option(EpollChannelOption.SO_REUSEPORT, true)
+        // recvmmsg: up to BATCHED_READS whole datagrams per system call, each in a 64 KiB slot
+        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(BATCHED_READS));
+  }
+
+  @Override
+  Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress) {
+    b.option(ChannelOption.SO_RCVBUF, 1 << 20)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+    if (clientAddress) { // the client's own address and port, not on this host
+      b.option(EpollChannelOption.IP_TRANSPARENT, true).option(ChannelOption.SO_REUSEADDR, true);
+    }
+    return b;
+  }
+
+  @Override
+  Bootstrap tproxySocket(Bootstrap b) {
+    return b.option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(EpollChannelOption.SO_REUSEPORT, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+  }
+
+  @Override
+  void makeTransparent(Channel tproxy) {
+    EpollDatagramChannelConfig config = ((EpollDatagramChannel) tproxy).config();
+    try {
+      config.setIpTransparent(true);
+      config.setOption(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+    } catch (ChannelException e) {
+      throw new IllegalStateException(
+          "transparent mode needs CAP_NET_ADMIN or CAP_NET_RAW (run as root or grant it: setcap"
+              + " cap_net_admin+ep, AmbientCapabilities=CAP_NET_ADMIN): setsockopt"
+              + " IP_TRANSPARENT failed: "
+              + describe(e),
+          e);
+    }
+    if (!config.isIpTransparent()
+        || !Boolean.TRUE.equals(config.getOption(EpollChannelOption.IP_RECVORIGDSTADDR))) {
+      throw new IllegalStateException(
+          "transparent mode: this kernel does not keep IP_TRANSPARENT or IP_RECVORIGDSTADDR on"
+              + " a UDP socket");
+    }
+  }
+
+  @Override
+  @Nullable String transparentUnsupported() {
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+package io.pe4j.forwarder;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Netty's NIO transport, on any platform: one socket per virtual address (no {@code SO_REUSEPORT}),
+ * one datagram per read, no transparent mode.
+ */
+final class NioTransport extends Transport {
+
+  @Override
+  String name() {
+    return "nio";
+  }
+
+  @Override
+  boolean isNative() {
+    return false;
+  }
+
+  @Override
+  EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+  }
+
+  @Override
+  Class<? extends DatagramChannel> datagramChannel() {
+    return NioDatagramChannel.class;
+  }
+
+  @Override
+  boolean sharesPorts() {
+    return false;
+  }
+
+  @Override
+  Bootstrap virtualSocket(Bootstrap b) {
+    return buffers(b).option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+  }
+
+  @Override
+  Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress) {
+    return b.option(ChannelOption.SO_RCVBUF, 1 << 20)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+  }
+
+  @Override
+  Bootstrap tproxySocket(Bootstrap b) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
+
+  @Override
+  void makeTransparent(Channel tproxy) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
+
+  @Override
+  @Nullable String transparentUnsupported() {
+    return "transparent mode needs Linux with Netty's epoll transport ("
+        + (EpollTransport.isAvailable() ? "disabled" : EpollTransport.unavailability())
+        + ")";
+  }
+}

@@ -1,0 +1,119 @@
+package io.pe4j.forwarder;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The socket layer under the forwarder: which Netty transport carries the datagrams — its event
+ * loops, its datagram channel class, its socket options ({@code SO_REUSEPORT}, batched reads,
+ * {@code IP_TRANSPARENT}, the original destination). The rest of the forwarder names no transport
+ * class; a third transport (io_uring) is one more subclass.
+ */
+abstract class Transport {
+
+  /** The largest UDP payload: 65,535 less the IPv4 and UDP headers, or less UDP alone (IPv6). */
+  static final int MAX_DATAGRAM = 65_536;
+
+  /** Datagrams one batched read ({@code recvmmsg}) takes at most, where the transport has it. */
+  static final int BATCHED_READS = Math.max(1, Integer.getInteger("pe4j.batchedReads", 16));
+
+  /**
+   * The best transport this host has: epoll on Linux where Netty's native library loads, or NIO.
+   */
+  static Transport best(boolean nativeAllowed) {
+    return nativeAllowed && EpollTransport.isAvailable()
+        ? new EpollTransport()
+        : new NioTransport();
+  }
+
+  /** Returns the transport's name: {@code epoll}, {@code nio}. */
+  abstract String name();
+
+  /** Whether it is a native transport (epoll): {@code SO_REUSEPORT}, batched reads. */
+  abstract boolean isNative();
+
+  /** Returns new event loops, {@code threads} of them. */
+  abstract EventLoopGroup newGroup(int threads);
+
+  /** Returns the datagram channel class. */
+  abstract Class<? extends DatagramChannel> datagramChannel();
+
+  /**
+   * Whether several sockets may bind one address ({@code SO_REUSEPORT}): then each event loop gets
+   * a virtual socket of its own, and a drain can open sockets connected to single clients while the
+   * shared ones still serve.
+   */
+  abstract boolean sharesPorts();
+
+  /** Sets a virtual-service socket's options: buffers, port sharing, batched whole reads. */
+  abstract Bootstrap virtualSocket(Bootstrap b);
+
+  /**
+   * Sets an upstream socket's options; {@code clientAddress}: it binds the client's own address
+   * (transparent mode), which needs {@code IP_TRANSPARENT}.
+   */
+  abstract Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress);
+
+  /**
+   * Sets the options of a socket on the TPROXY port of transparent mode: one per event loop, on
+   * every address.
+   */
+  abstract Bootstrap tproxySocket(Bootstrap b);
+
+  /**
+   * Makes a bound TPROXY socket transparent ({@code IP_TRANSPARENT}, {@code IP_RECVORIGDSTADDR}).
+   *
+   * @throws IllegalStateException saying what is missing (the privilege, the kernel's support)
+   */
+  abstract void makeTransparent(Channel tproxy);
+
+  /** Why transparent mode cannot run on this transport, or null when it can. */
+  abstract @Nullable String transparentUnsupported();
+
+  /**
+   * Receive buffers of {@code slots} whole datagrams (64 KiB each; several slots are filled by one
+   * batched read where the transport has it), read until the socket is empty or 64 reads were made
+   * in one wake-up: Netty's default stops after a datagram that did not fill its buffer, which for
+   * datagrams is every one, and costs a wake-up per datagram.
+   */
+  static RecvByteBufAllocator wholeDatagrams(int slots) {
+    FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(slots * MAX_DATAGRAM);
+    a.respectMaybeMoreData(false);
+    a.maxMessagesPerRead(64);
+    return a;
+  }
+
+  /** The options every virtual-service socket has, whatever the transport. */
+  static Bootstrap buffers(Bootstrap b) {
+    return b.option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+  }
+
+  /** A socket error in an operator's words: what to do about the common ones. */
+  static String describe(@Nullable Throwable t) {
+    if (t == null) {
+      return "unknown error";
+    }
+    String m = String.valueOf(t.getMessage());
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (String.valueOf(c.getMessage()).contains("Too many open files")) {
+        return "no file descriptor left (ulimit -n)";
+      }
+    }
+    if (m.contains("(-98)") || m.contains("Address already in use")) {
+      return "the address is already in use";
+    }
+    if (m.contains("(-99)") || m.contains("Cannot assign requested address")) {
+      return "the address is not on this host";
+    }
+    if (m.contains("(-13)") || m.contains("Permission denied")) {
+      return "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+    }
+    return m;
+  }
+}
