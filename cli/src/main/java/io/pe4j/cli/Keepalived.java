@@ -25,10 +25,12 @@ final class Keepalived {
   /** A keepalived.conf statement: a keyword, its words, and its block if it has one. */
   private record Node(String name, List<String> args, int line, List<Node> children) {}
 
+  /** The schedulers an {@code lb_algo} may name: pe4j's built-in ones but {@code none}. */
   private static final Set<String> ALGOS =
-      Set.of(
-          "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh",
-          "twos");
+      io.pe4j.core.Schedulers.BUILT_IN.stream()
+          .filter(s -> !s.equals("none"))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private static final Set<String> SKIPPED_TOP =
       Set.of(
           "global_defs",

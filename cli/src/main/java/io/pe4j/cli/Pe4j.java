@@ -35,7 +35,9 @@ public final class Pe4j implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required (demo, engines, extract, simulate, ipvsadm, forward)");
+        "a command is required ("
+            + String.join(", ", spec.commandLine().getSubcommands().keySet())
+            + ")");
   }
 
   /** Runs the command line and returns its exit code (for tests and embedding). */

@@ -42,6 +42,15 @@ class CliTest {
   }
 
   @Test
+  void withoutACommand_everyCommandIsNamed() {
+    Run r = run();
+    assertEquals(Pe4j.USAGE, r.code());
+    for (String c : List.of("demo", "doctor", "forward", "ipvsadm", "simulate", "extract")) {
+      assertTrue(r.err().contains(c), c + " missing from: " + r.err());
+    }
+  }
+
+  @Test
   void noCommand_isBadUsage() {
     assertEquals(2, run().code());
     assertEquals(2, run("bogus").code());

@@ -501,7 +501,7 @@ public final class ConfigPlane {
 
   /** Removes a listener added with {@link #addListener}. */
   public void removeListener(Consumer<ConfigChange> listener) {
-    listeners.remove(listener);
+    listeners.remove(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /** Returns the published configuration's generation: it increases by one with each change. */

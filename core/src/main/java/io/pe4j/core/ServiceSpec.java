@@ -75,115 +75,79 @@ public record ServiceSpec(
         FailurePolicy.FALLBACK);
   }
 
-  /** Returns a copy with the scheduler. */
-  public ServiceSpec withScheduler(String name) {
+  /** The fields of a spec being changed by a wither: each wither changes one, then builds. */
+  private static final class Draft {
+    String scheduler;
+    Set<String> schedulerFlags;
+    int persistenceSeconds;
+    int netmask;
+    boolean onePacket;
+    @Nullable String engine;
+    FailurePolicy failurePolicy;
+
+    Draft(ServiceSpec s) {
+      scheduler = s.scheduler;
+      schedulerFlags = s.schedulerFlags;
+      persistenceSeconds = s.persistenceSeconds;
+      netmask = s.netmask;
+      onePacket = s.onePacket;
+      engine = s.engine;
+      failurePolicy = s.failurePolicy;
+    }
+  }
+
+  private ServiceSpec with(java.util.function.Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
     return new ServiceSpec(
         protocol,
         address,
         port,
         fwmark,
-        name,
-        schedulerFlags,
-        persistenceSeconds,
-        netmask,
-        onePacket,
-        engine,
-        failurePolicy);
+        d.scheduler,
+        d.schedulerFlags,
+        d.persistenceSeconds,
+        d.netmask,
+        d.onePacket,
+        d.engine,
+        d.failurePolicy);
+  }
+
+  /** Returns a copy with the scheduler. */
+  public ServiceSpec withScheduler(String name) {
+    Objects.requireNonNull(name, "name");
+    return with(d -> d.scheduler = name);
   }
 
   /** Returns a copy with persistence for {@code seconds} (0 turns it off). */
   public ServiceSpec withPersistence(int seconds) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        schedulerFlags,
-        seconds,
-        netmask,
-        onePacket,
-        engine,
-        failurePolicy);
+    return with(d -> d.persistenceSeconds = seconds);
   }
 
   /** Returns a copy with the netmask (IPv4 network-order int, or IPv6 prefix length). */
   public ServiceSpec withNetmask(int mask) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        schedulerFlags,
-        persistenceSeconds,
-        mask,
-        onePacket,
-        engine,
-        failurePolicy);
+    return with(d -> d.netmask = mask);
   }
 
   /** Returns a copy with one-packet scheduling on or off. */
   public ServiceSpec withOnePacket(boolean on) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        schedulerFlags,
-        persistenceSeconds,
-        netmask,
-        on,
-        engine,
-        failurePolicy);
+    return with(d -> d.onePacket = on);
   }
 
   /** Returns a copy with the persistence engine (null for none). */
   public ServiceSpec withEngine(@Nullable String name) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        schedulerFlags,
-        persistenceSeconds,
-        netmask,
-        onePacket,
-        name,
-        failurePolicy);
+    return with(d -> d.engine = name);
   }
 
   /** Returns a copy with the engine-failure policy. */
   public ServiceSpec withFailurePolicy(FailurePolicy policy) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        schedulerFlags,
-        persistenceSeconds,
-        netmask,
-        onePacket,
-        engine,
-        policy);
+    Objects.requireNonNull(policy, "policy");
+    return with(d -> d.failurePolicy = policy);
   }
 
   /** Returns a copy with the scheduler flags. */
   public ServiceSpec withSchedulerFlags(Set<String> flags) {
-    return new ServiceSpec(
-        protocol,
-        address,
-        port,
-        fwmark,
-        scheduler,
-        flags,
-        persistenceSeconds,
-        netmask,
-        onePacket,
-        engine,
-        failurePolicy);
+    Objects.requireNonNull(flags, "flags");
+    return with(d -> d.schedulerFlags = flags);
   }
 }
