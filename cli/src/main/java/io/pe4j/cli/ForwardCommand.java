@@ -1,11 +1,7 @@
 package io.pe4j.cli;
 
-import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
-import io.pe4j.cluster.ClusterMember;
 import io.pe4j.core.Ipvs;
-import io.pe4j.core.IpvsadmException;
-import io.pe4j.core.ipvsadm.Ipvsadm;
 import io.pe4j.forwarder.AdminServer;
 import io.pe4j.forwarder.Fatal;
 import io.pe4j.forwarder.Forwarder;
@@ -13,7 +9,6 @@ import io.pe4j.forwarder.health.HealthCheck;
 import io.pe4j.forwarder.health.HealthChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +43,10 @@ final class ForwardCommand implements Callable<Integer> {
   static final long BYTES_PER_SESSION = 8192;
 
   @Spec private CommandSpec spec = CommandSpec.create();
+
+  @Mixin private ClusterOptions cluster = new ClusterOptions();
+
+  @Mixin private DrainOptions drain = new DrainOptions();
 
   @Option(
       names = "--rules",
@@ -121,50 +121,6 @@ final class ForwardCommand implements Callable<Integer> {
   private boolean sharePort;
 
   @Option(
-      names = "--cluster",
-      paramLabel = "NAME",
-      description =
-          "share templates with the other pe4j nodes of the cluster NAME (embedded Infinispan on"
-              + " an encrypted JGroups channel; needs --cluster-secret): a call goes to one server"
-              + " whichever node its datagrams reach")
-  private @Nullable String cluster;
-
-  @Option(
-      names = "--cluster-secret",
-      paramLabel = "FILE",
-      description =
-          "the cluster's shared secret, a file of mode 0600: only nodes with the same secret and"
-              + " cluster name can join, read or change the shared table")
-  private @Nullable Path clusterSecret;
-
-  @Option(
-      names = "--members",
-      paramLabel = "HOST:PORT,...",
-      split = ",",
-      description = "the cluster's members to join (a fixed member list; no multicast)")
-  private List<String> members = new java.util.ArrayList<>();
-
-  @Option(
-      names = "--cluster-port",
-      paramLabel = "PORT",
-      description = "this node's member port (default 7800; failure detection uses PORT+100 too)")
-  private int clusterPort = 7800;
-
-  @Option(
-      names = "--cluster-host",
-      paramLabel = "ADDRESS",
-      description = "the address this node's member listens on, and only on (default 127.0.0.1)")
-  private String clusterHost = "127.0.0.1";
-
-  @Option(
-      names = "--cluster-wait-ms",
-      paramLabel = "MS",
-      description =
-          "how long a new call's first datagram on this node is held while the cluster answers"
-              + " which server the call has; past it the node decides alone (default: 200)")
-  private long clusterWaitMillis = Ipvs.DEFAULT_CLUSTER_WAIT_MILLIS;
-
-  @Option(
       names = "--source-address",
       paramLabel = "ADDRESS",
       description =
@@ -186,23 +142,6 @@ final class ForwardCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       description = "serve the metrics in the Prometheus text format at http://HOST:PORT/metrics")
   private @Nullable String metrics;
-
-  @Option(
-      names = "--drain-seconds",
-      paramLabel = "N",
-      description =
-          "on SIGTERM or the admin line --drain: stop taking new clients (with --share-port the"
-              + " kernel moves them to the other nodes), keep N seconds for replies in flight,"
-              + " then exit 0 (default 0: exit at once)")
-  private int drainSeconds;
-
-  @Option(
-      names = "--drain-idle-ms",
-      paramLabel = "MS",
-      description =
-          "during a drain, a client whose last datagram was answered and quiet this long since is let"
-              + " go to the other nodes (default 4000)")
-  private long drainIdleMillis = 4000;
 
   @Option(
       names = "--transparent",
@@ -252,24 +191,12 @@ final class ForwardCommand implements Callable<Integer> {
       err.println("pe4j forward: give the rules: --rules FILE or --keepalived FILE (one of them)");
       return Pe4j.USAGE;
     }
-    if (cluster == null && !members.isEmpty()) {
-      err.println("pe4j forward: --members needs --cluster NAME");
+    byte[] secret;
+    try {
+      secret = cluster.secret();
+    } catch (IllegalArgumentException e) {
+      err.println("pe4j forward: " + e.getMessage());
       return Pe4j.USAGE;
-    }
-    byte[] secret = null;
-    if (cluster != null) {
-      if (clusterSecret == null) {
-        err.println(
-            "pe4j forward: --cluster needs --cluster-secret FILE (a shared secret, mode 0600):"
-                + " without it anyone who reaches the cluster port could join");
-        return Pe4j.USAGE;
-      }
-      try {
-        secret = io.pe4j.forwarder.AdminServer.readSecret(clusterSecret);
-      } catch (IOException e) {
-        err.println("pe4j forward: --cluster-secret: " + e.getMessage());
-        return Pe4j.USAGE;
-      }
     }
     if (transparent && sourceAddress != null) {
       err.println(
@@ -290,9 +217,9 @@ final class ForwardCommand implements Callable<Integer> {
     }
     Ipvs.Builder builder = Ipvs.builder().maxTemplates(templates).templateStore(store);
     try {
-      builder.clusterWait(java.time.Duration.ofMillis(clusterWaitMillis));
+      cluster.configure(builder);
     } catch (IllegalArgumentException e) {
-      err.println("pe4j forward: --cluster-wait-ms: " + e.getMessage());
+      err.println("pe4j forward: " + e.getMessage());
       return Pe4j.USAGE;
     }
     try {
@@ -320,81 +247,19 @@ final class ForwardCommand implements Callable<Integer> {
       PrintWriter out,
       PrintWriter err)
       throws InterruptedException, IOException, Parts.PartFailed {
-    ClusterMember member = null;
-    if (cluster != null) {
-      Parts.Part<ClusterMember> part =
-          new Parts.Part<>(
-              "cluster " + cluster,
-              () ->
-                  ClusterMember.builder(java.util.Objects.requireNonNull(cluster))
-                      .host(clusterHost)
-                      .port(clusterPort)
-                      .members(members)
-                      .secret(java.util.Objects.requireNonNull(secret))
-                      .start(),
-              ClusterMember::close);
-      parts.start(part);
-      member = part.get();
-      builder.sharedTemplates(member.templates());
-      out.println(
-          "pe4j forward: member "
-              + clusterHost
-              + ":"
-              + clusterPort
-              + " of cluster "
-              + cluster
-              + " ("
-              + member.size()
-              + " members)");
+    if (secret != null) {
+      cluster.start(parts, builder, secret, out);
     }
-    clusterMember = member;
     return run(builder.build(), templates, parts, out, err);
   }
-
-  /** This node's cluster member, when it has one (its counts go into the final statistics). */
-  private @Nullable ClusterMember clusterMember;
 
   private int run(Ipvs ipvs, long templates, Parts parts, PrintWriter out, PrintWriter err)
       throws InterruptedException, IOException, Parts.PartFailed {
     long heap = Runtime.getRuntime().maxMemory();
     int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
-    String text;
-    List<HealthCheck> checks = new java.util.ArrayList<>();
+    List<HealthCheck> checks;
     try {
-      Path source = source();
-      if (keepalived != null) {
-        Keepalived.Translation t = Keepalived.translate(keepalived);
-        for (String w : t.warnings()) {
-          err.println("warning: " + w);
-        }
-        text = t.rules();
-      } else {
-        text = RulesFile.read(rules);
-      }
-      RulesFile.Rules parsed = RulesFile.split(source, text);
-      checks.addAll(parsed.checks());
-      Ipvsadm.execute(ipvs, List.of("-R"), parsed.ipvsadm());
-      for (HealthCheck c : checks) {
-        try {
-          HealthChecker.checkTarget(ipvs, c); // a check of nothing is refused, not run
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-        }
-      }
-    } catch (IOException e) {
-      err.println(
-          e.getMessage() != null && e.getMessage().startsWith(source().toString())
-              ? e.getMessage()
-              : source()
-                  + ": cannot read: "
-                  + e.getClass().getSimpleName()
-                  + ": "
-                  + e.getMessage());
-      return Pe4j.USAGE;
-    } catch (IpvsadmException e) {
-      err.println(
-          (keepalived != null ? keepalived + " (translated)" : rules) + ": " + e.getMessage());
-      return Pe4j.USAGE;
+      checks = RulesFile.load(ipvs, source(), keepalived != null, err);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return Pe4j.USAGE;
@@ -458,7 +323,7 @@ final class ForwardCommand implements Callable<Integer> {
                   admin != null
                       ? AdminServer.unix(admin, ipvs, forwarder)
                       : AdminServer.tcp(
-                          endpoint(java.util.Objects.requireNonNull(adminTcp)),
+                          Endpoints.parse(java.util.Objects.requireNonNull(adminTcp)),
                           AdminServer.readSecret(java.util.Objects.requireNonNull(adminSecret)),
                           ipvs,
                           forwarder);
@@ -472,7 +337,10 @@ final class ForwardCommand implements Callable<Integer> {
             "--metrics " + metrics,
             () ->
                 MetricsEndpoint.start(
-                    endpoint(java.util.Objects.requireNonNull(metrics)), ipvs, forwarder, checker),
+                    Endpoints.parse(java.util.Objects.requireNonNull(metrics)),
+                    ipvs,
+                    forwarder,
+                    checker),
             MetricsEndpoint::close);
     List<Parts.Part<?>> endpoints = new java.util.ArrayList<>();
     if (hasAdmin) {
@@ -509,46 +377,11 @@ final class ForwardCommand implements Callable<Integer> {
     out.println("ready");
     out.flush();
     stop.await();
-    if (drainSeconds > 0) {
-      int kept = forwarder.drain();
-      out.println(
-          "draining: new clients go elsewhere; "
-              + kept
-              + " sessions kept "
-              + drainSeconds
-              + " s for replies in flight");
-      out.flush();
-      long until = System.nanoTime() + drainSeconds * 1_000_000_000L;
-      java.time.Duration idle = java.time.Duration.ofMillis(drainIdleMillis);
-      int left = Math.max(kept, forwarder.sessions()); // own sockets may still be connecting
-      while (left > 0 && System.nanoTime() < until) {
-        Thread.sleep(Math.max(5, drainIdleMillis / 4));
-        left = forwarder.releaseIdle(idle);
-      }
-      out.println("drained: " + left + " sessions still active at the end");
-    }
+    drain.drain(forwarder, out);
     parts.close();
     out.println("final statistics");
     out.print(forwarder.stats().render());
-    if (cluster != null) {
-      Ipvs.ClusterCounts c = ipvs.clusterCounts();
-      out.println(
-          "cluster: new calls offered "
-              + c.offered()
-              + ", answered in time "
-              + c.answered()
-              + ", decided alone "
-              + c.alone()
-              + ", overruled "
-              + c.overruled()
-              + ", held datagrams "
-              + forwarder.stats().clusterHeld()
-              + ", errors "
-              + c.errors()
-              + (clusterMember != null
-                  ? "; strangers' messages refused " + clusterMember.refused()
-                  : ""));
-    }
+    cluster.printCounts(ipvs, forwarder, out);
     out.print(ipvs.ipvsadm("-Ln --stats"));
     if (!checks.isEmpty()) {
       out.println("health checks");
@@ -573,23 +406,5 @@ final class ForwardCommand implements Callable<Integer> {
       byDescriptors = unix.getMaxFileDescriptorCount() - 256; // sockets, jars, the admin endpoint
     }
     return (int) Math.max(16, Math.min(65_536, Math.min(byHeap, byDescriptors)));
-  }
-
-  /**
-   * An address option's value: {@code ADDRESS:PORT}, an IPv6 address in brackets ({@code
-   * [::1]:9100}); a literal address, never a name to resolve.
-   */
-  static InetSocketAddress endpoint(String hostPort) {
-    HostAndPort hp;
-    try {
-      hp = HostAndPort.fromString(hostPort).requireBracketsForIPv6();
-    } catch (IllegalArgumentException e) {
-      hp = null;
-    }
-    if (hp == null || !hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
-      throw new IllegalArgumentException(
-          "expected ADDRESS:PORT (an IPv6 address in brackets), got '" + hostPort + "'");
-    }
-    return new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort());
   }
 }

@@ -90,9 +90,7 @@ final class IpvsadmCommand implements Callable<Integer> {
       try {
         boolean tcp = !admin.contains("/") && admin.contains(":");
         java.net.SocketAddress target =
-            tcp
-                ? ForwardCommand.endpoint(admin)
-                : java.net.UnixDomainSocketAddress.of(Path.of(admin));
+            tcp ? Endpoints.parse(admin) : java.net.UnixDomainSocketAddress.of(Path.of(admin));
         byte[] secret = null;
         if (tcp) {
           if (adminSecret == null) {

@@ -1,5 +1,6 @@
 package io.pe4j.cli;
 
+import io.pe4j.cli.KeepalivedSyntax.Statement;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +22,6 @@ final class Keepalived {
 
   /** The rules a file gives, and what was skipped. */
   record Translation(String rules, List<String> warnings) {}
-
-  /** A keepalived.conf statement: a keyword, its words, and its block if it has one. */
-  private record Node(String name, List<String> args, int line, List<Node> children) {}
 
   /** The schedulers an {@code lb_algo} may name: pe4j's built-in ones but {@code none}. */
   private static final Set<String> ALGOS =
@@ -72,25 +70,25 @@ final class Keepalived {
   static Translation translate(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
     Keepalived k = new Keepalived(file);
-    for (Node n : k.parse(text)) {
+    for (Statement n : KeepalivedSyntax.parse(file, text)) {
       k.top(n);
     }
     return new Translation(k.rules.toString(), List.copyOf(k.warnings));
   }
 
-  private String at(Node n) {
+  private String at(Statement n) {
     return file + ":" + n.line();
   }
 
-  private void warn(Node n, String what) {
+  private void warn(Statement n, String what) {
     warnings.add(at(n) + ": " + what);
   }
 
-  private IllegalArgumentException refuse(Node n, String what) {
+  private IllegalArgumentException refuse(Statement n, String what) {
     return new IllegalArgumentException(at(n) + ": " + what);
   }
 
-  private void top(Node n) {
+  private void top(Statement n) {
     if (n.name().equals("virtual_server")) {
       virtualServer(n);
     } else if (n.name().equals("virtual_server_group")) {
@@ -104,7 +102,7 @@ final class Keepalived {
     }
   }
 
-  private void virtualServer(Node vs) {
+  private void virtualServer(Statement vs) {
     List<String> a = vs.args();
     String address;
     int fwmark = 0;
@@ -127,8 +125,8 @@ final class Keepalived {
     boolean ops = false;
     int delayLoop = 60;
     List<String> flags = new ArrayList<>();
-    List<Node> servers = new ArrayList<>();
-    for (Node c : vs.children()) {
+    List<Statement> servers = new ArrayList<>();
+    for (Statement c : vs.children()) {
       switch (c.name()) {
         case "protocol" -> protocol = one(c).toUpperCase(Locale.ROOT);
         case "lb_algo" -> {
@@ -183,7 +181,7 @@ final class Keepalived {
     }
     rules.append("# ").append(at(vs)).append('\n').append(line).append('\n');
     List<String> checks = new ArrayList<>();
-    for (Node rs : servers) {
+    for (Statement rs : servers) {
       realServer(rs, service, opt, fwmark != 0 ? null : address, delayLoop, checks);
     }
     for (String c : checks) {
@@ -192,7 +190,7 @@ final class Keepalived {
   }
 
   private void realServer(
-      Node rs,
+      Statement rs,
       String service,
       String opt,
       @org.jspecify.annotations.Nullable String vip,
@@ -206,8 +204,8 @@ final class Keepalived {
     boolean inhibit = false;
     String upper = null;
     String lower = null;
-    Node check = null;
-    for (Node c : rs.children()) {
+    Statement check = null;
+    for (Statement c : rs.children()) {
       switch (c.name()) {
         case "weight" -> weight = integer(c, one(c), "weight");
         case "inhibit_on_failure" -> inhibit = true;
@@ -253,7 +251,7 @@ final class Keepalived {
     if (check.name().equals("UDP_CHECK")) {
       String payload = null;
       String reply = null;
-      for (Node c : check.children()) {
+      for (Statement c : check.children()) {
         switch (c.name()) {
           case "connect_timeout" -> timeout = integer(c, one(c), "connect_timeout");
           case "retry", "nb_get_retry" -> fall = integer(c, one(c), c.name()) + 1;
@@ -271,7 +269,7 @@ final class Keepalived {
     } else {
       String path = null;
       boolean dynamic = false;
-      for (Node c : check.children()) {
+      for (Statement c : check.children()) {
         switch (c.name()) {
           case "misc_path" -> path = String.join(" ", c.args());
           case "misc_timeout" -> timeout = integer(c, one(c), "misc_timeout");
@@ -312,7 +310,7 @@ final class Keepalived {
             + failure);
   }
 
-  private String hex(Node c) {
+  private String hex(Statement c) {
     String h = one(c);
     try {
       byte[] b = HexFormat.of().parseHex(h);
@@ -326,14 +324,14 @@ final class Keepalived {
     }
   }
 
-  private String one(Node n) {
+  private String one(Statement n) {
     if (n.args().size() != 1) {
       throw refuse(n, n.name() + " takes one value");
     }
     return n.args().get(0);
   }
 
-  private int integer(Node n, String v, String what) {
+  private int integer(Statement n, String v, String what) {
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
@@ -343,98 +341,5 @@ final class Keepalived {
 
   private static String hostPort(String host, String port) {
     return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
-  }
-
-  // --- the configuration's syntax: words, quoted strings, blocks, comments from # or ! ---
-
-  private List<Node> parse(String text) {
-    List<String> tokens = new ArrayList<>();
-    List<Integer> lines = new ArrayList<>();
-    String[] ls = text.split("\n", -1);
-    for (int i = 0; i < ls.length; i++) {
-      tokenize(ls[i], i + 1, tokens, lines);
-    }
-    int[] pos = {0};
-    List<Node> out = block(tokens, lines, pos, false);
-    return out;
-  }
-
-  private void tokenize(String line, int number, List<String> tokens, List<Integer> lines) {
-    int i = 0;
-    while (i < line.length()) {
-      char c = line.charAt(i);
-      if (c == '#' || c == '!') {
-        return;
-      }
-      if (Character.isWhitespace(c)) {
-        i++;
-      } else if (c == '{' || c == '}') {
-        tokens.add(String.valueOf(c));
-        lines.add(number);
-        i++;
-      } else if (c == '"') {
-        int end = line.indexOf('"', i + 1);
-        if (end < 0) {
-          throw new IllegalArgumentException(file + ":" + number + ": unclosed quote");
-        }
-        tokens.add(line.substring(i + 1, end));
-        lines.add(number);
-        i = end + 1;
-      } else {
-        int start = i;
-        while (i < line.length()
-            && !Character.isWhitespace(line.charAt(i))
-            && "{}#!\"".indexOf(line.charAt(i)) < 0) {
-          i++;
-        }
-        tokens.add(line.substring(start, i));
-        lines.add(number);
-      }
-    }
-  }
-
-  private List<Node> block(List<String> t, List<Integer> lines, int[] pos, boolean nested) {
-    List<Node> out = new ArrayList<>();
-    while (pos[0] < t.size()) {
-      String tok = t.get(pos[0]);
-      int line = lines.get(pos[0]);
-      if (tok.equals("}")) {
-        if (!nested) {
-          throw new IllegalArgumentException(file + ":" + line + ": '}' without '{'");
-        }
-        pos[0]++;
-        return out;
-      }
-      if (tok.equals("{")) {
-        throw new IllegalArgumentException(file + ":" + line + ": '{' without a keyword");
-      }
-      pos[0]++;
-      List<String> args = new ArrayList<>();
-      List<Node> children = List.of();
-      while (pos[0] < t.size() && lines.get(pos[0]) == line) {
-        String a = t.get(pos[0]);
-        if (a.equals("}")) {
-          break;
-        }
-        pos[0]++;
-        if (a.equals("{")) {
-          children = block(t, lines, pos, true);
-          break;
-        }
-        args.add(a);
-      }
-      if (children.isEmpty()
-          && pos[0] < t.size()
-          && t.get(pos[0]).equals("{")
-          && lines.get(pos[0]) == line + 1) {
-        pos[0]++; // a brace on the next line
-        children = block(t, lines, pos, true);
-      }
-      out.add(new Node(tok, args, line, children));
-    }
-    if (nested) {
-      throw new IllegalArgumentException(file + ": a block is not closed ('}' missing)");
-    }
-    return out;
   }
 }

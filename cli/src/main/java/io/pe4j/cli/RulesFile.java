@@ -1,7 +1,12 @@
 package io.pe4j.cli;
 
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.ipvsadm.Ipvsadm;
 import io.pe4j.forwarder.health.HealthCheck;
+import io.pe4j.forwarder.health.HealthChecker;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -99,5 +104,48 @@ final class RulesFile {
       }
     }
     return new Rules(ipvsadm.toString(), List.copyOf(checks));
+  }
+
+  /**
+   * Reads a rules file (or a keepalived file, translated; its warnings go to {@code err}) into
+   * {@code ipvs} with {@code -R}, and returns its health checks, each checked against the services.
+   *
+   * @throws IllegalArgumentException with the message for the operator: the file, and what is wrong
+   *     where
+   */
+  static List<HealthCheck> load(Ipvs ipvs, Path source, boolean keepalived, PrintWriter err) {
+    try {
+      String text;
+      if (keepalived) {
+        Keepalived.Translation t = Keepalived.translate(source);
+        for (String w : t.warnings()) {
+          err.println("warning: " + w);
+        }
+        text = t.rules();
+      } else {
+        text = read(source);
+      }
+      Rules parsed = split(source, text);
+      List<HealthCheck> checks = new java.util.ArrayList<>(parsed.checks());
+      Ipvsadm.execute(ipvs, List.of("-R"), parsed.ipvsadm());
+      for (HealthCheck c : checks) {
+        try {
+          HealthChecker.checkTarget(ipvs, c); // a check of nothing is refused, not run
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+      }
+      return checks;
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      throw new IllegalArgumentException(
+          m.startsWith(source.toString())
+              ? m
+              : source + ": cannot read: " + e.getClass().getSimpleName() + ": " + m,
+          e);
+    } catch (IpvsadmException e) {
+      throw new IllegalArgumentException(
+          (keepalived ? source + " (translated)" : source.toString()) + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -26,12 +25,6 @@ import org.jspecify.annotations.Nullable;
  * wait.
  */
 public final class ConfigPlane {
-
-  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
-  private static final long SECOND = 1_000_000_000L;
-
-  /** Deleted destinations stay revivable this long once unreferenced (IP_VS_DEST_TRASH_PERIOD). */
-  private static final long TRASH_NANOS = 120 * SECOND;
 
   private final Ticker ticker;
   private final PersistenceEngines engines;
@@ -53,27 +46,7 @@ public final class ConfigPlane {
   /** The published configuration: what the datagram path reads, one per datagram. */
   private volatile Configuration current = Configuration.EMPTY;
 
-  private final List<Consumer<ConfigChange>> listeners = new CopyOnWriteArrayList<>();
-
-  /** The key of a service: fwmark, or protocol, address and port. */
-  private record ServiceId(
-      int fwmark,
-      boolean ipv6,
-      @Nullable Protocol protocol,
-      @Nullable IpAddress address,
-      int port) {
-    static ServiceId of(Protocol protocol, IpAddress address, int port, int fwmark) {
-      return fwmark != 0
-          ? new ServiceId(fwmark, address.isIpv6(), null, null, 0)
-          : new ServiceId(0, address.isIpv6(), protocol, address, port);
-    }
-
-    static ServiceId of(VirtualService v) {
-      return v.fwmark != 0
-          ? new ServiceId(v.fwmark, v.ipv6, null, null, 0)
-          : new ServiceId(0, v.ipv6, v.protocol, v.address, v.port);
-    }
-  }
+  private final ConfigListeners listeners = new ConfigListeners();
 
   ConfigPlane(
       Ticker ticker,
@@ -226,67 +199,15 @@ public final class ConfigPlane {
    * trash period is revived with its counters and templates (spec §3.6).
    */
   public synchronized Destination addDestination(VirtualService svc, DestinationSpec spec) {
-    checkFamily(svc, spec);
-    if (destination(svc, spec.address(), spec.port()) != null) {
-      throw new IllegalArgumentException("Destination already exists");
-    }
-    long now = ticker.read();
-    Destination dest = null;
-    for (Destination trashed : new ArrayList<>(svc.trash)) {
-      if (trashed.address.equals(spec.address()) && trashed.port == spec.port()) {
-        svc.trash.remove(trashed);
-        boolean referenced =
-            trashed.persistConns() > 0 || trashed.activeConns() + trashed.inactiveConns() > 0;
-        if (referenced || now - trashed.deletedAt < TRASH_NANOS) {
-          dest = trashed;
-        } else {
-          svc.destinationSlots.clear(trashed.slot);
-        }
-      }
-    }
-    if (dest == null) {
-      int slot = svc.destinationSlots.nextClearBit(0);
-      svc.destinationSlots.set(slot);
-      dest =
-          new Destination(
-              svc,
-              spec.address(),
-              spec.port(),
-              slot,
-              new Destination.Settings(
-                  spec.method(),
-                  spec.weight(),
-                  spec.weight(),
-                  spec.upperThreshold(),
-                  spec.lowerThreshold()));
-    }
-    apply(dest, spec);
-    svc.destinations.add(0, dest);
+    Destination dest = RealServerEdits.add(svc, spec, ticker.read());
     changed.add(svc);
     publish();
     return dest;
   }
 
-  private static void checkFamily(VirtualService svc, DestinationSpec spec) {
-    if (spec.address().isIpv6() != svc.ipv6 && spec.method() != ForwardingMethod.TUNNEL) {
-      throw new IllegalArgumentException("Service and destination address families differ");
-    }
-  }
-
-  private static void apply(Destination dest, DestinationSpec spec) {
-    dest.pending =
-        dest.pending.with(
-            spec.method(), spec.weight(), spec.upperThreshold(), spec.lowerThreshold());
-  }
-
   /** Changes a real server's options ({@code ipvsadm -e}); weight 0 quiesces it. */
   public synchronized Destination editDestination(VirtualService svc, DestinationSpec spec) {
-    checkFamily(svc, spec);
-    Destination dest = destination(svc, spec.address(), spec.port());
-    if (dest == null) {
-      throw new IllegalArgumentException("No such destination");
-    }
-    apply(dest, spec);
+    Destination dest = RealServerEdits.edit(svc, spec);
     changed.add(svc);
     publish();
     return dest;
@@ -299,32 +220,13 @@ public final class ConfigPlane {
   public synchronized void deleteDestination(VirtualService svc, IpAddress address, int port) {
     java.util.Objects.requireNonNull(svc, "svc");
     java.util.Objects.requireNonNull(address, "address");
-    Destination dest = destination(svc, address, port);
-    if (dest == null) {
-      throw new IllegalArgumentException("No such destination");
-    }
-    dest.deletedAt = ticker.read();
-    svc.destinations.remove(dest);
-    svc.trash.add(dest);
+    Destination dest = RealServerEdits.delete(svc, address, port, ticker.read());
     changed.add(svc);
     unlisted.add(dest);
     publish();
     if (expireNodestConn) {
-      flushUnavailable(dest);
+      RealServerEdits.flushUnavailable(dest, connections, templates);
     }
-  }
-
-  /** §3.6 with expire_nodest_conn=1: delete the dead server's connections, then idle templates. */
-  private void flushUnavailable(Destination dest) {
-    connections.removeIf(
-        c -> c.destination == dest,
-        c -> {
-          Template t = c.control;
-          if (t != null && t.controlledCount() == 0 && !t.isAssured()) {
-            templates.remove(t);
-          }
-        });
-    templates.removeIf(t -> t.destination == dest && t.controlledCount() == 0);
   }
 
   /**
@@ -432,61 +334,7 @@ public final class ConfigPlane {
     }
     changed.clear();
     unlisted.clear();
-    tell(before, after);
-  }
-
-  /** Tells the listeners what changed from {@code before} to {@code after}. */
-  private void tell(Configuration before, Configuration after) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    List<VirtualService> added = new ArrayList<>();
-    List<VirtualService> edited = new ArrayList<>();
-    List<VirtualService> serversChanged = new ArrayList<>();
-    for (ServiceConfig c : after.services) {
-      ServiceConfig old = before.of(c.service());
-      if (old == null) {
-        added.add(c.service());
-        continue;
-      }
-      if (old.servers != c.servers) {
-        serversChanged.add(c.service());
-      }
-      if (!sameOptions(old, c)) {
-        edited.add(c.service());
-      }
-    }
-    List<VirtualService> removed = new ArrayList<>();
-    for (ServiceConfig c : before.services) {
-      if (after.of(c.service()) == null) {
-        removed.add(c.service());
-      }
-    }
-    boolean globals =
-        !before.timeouts.equals(after.timeouts)
-            || before.expireNodestConn != after.expireNodestConn
-            || before.expireQuiescentTemplate != after.expireQuiescentTemplate;
-    ConfigChange change =
-        new ConfigChange(after.generation, added, removed, edited, serversChanged, globals);
-    for (Consumer<ConfigChange> l : listeners) {
-      try {
-        l.accept(change);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "a configuration listener failed", e);
-      }
-    }
-  }
-
-  private static boolean sameOptions(ServiceConfig a, ServiceConfig b) {
-    return a.schedulerName.equals(b.schedulerName)
-        && a.scheduler == b.scheduler
-        && a.schedulerFlags.equals(b.schedulerFlags)
-        && a.persistent == b.persistent
-        && a.timeoutSeconds == b.timeoutSeconds
-        && a.netmask == b.netmask
-        && a.onePacket == b.onePacket
-        && a.engine == b.engine
-        && a.failurePolicy == b.failurePolicy;
+    listeners.tell(before, after);
   }
 
   /**
@@ -496,12 +344,12 @@ public final class ConfigPlane {
    * exception it throws is logged, never passed to the writer.
    */
   public void addListener(Consumer<ConfigChange> listener) {
-    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    listeners.add(listener);
   }
 
   /** Removes a listener added with {@link #addListener}. */
   public void removeListener(Consumer<ConfigChange> listener) {
-    listeners.remove(java.util.Objects.requireNonNull(listener, "listener"));
+    listeners.remove(listener);
   }
 
   /** Returns the published configuration's generation: it increases by one with each change. */
@@ -523,26 +371,5 @@ public final class ConfigPlane {
       throw new IllegalArgumentException("No such service");
     }
     return svc;
-  }
-
-  /** Returns the listed server with that address and port in the latest published list, or null. */
-  static @Nullable Destination publishedDestination(
-      VirtualService svc, IpAddress address, int port) {
-    for (Destination d : svc.destinations()) {
-      if (d.address.equals(address) && d.port == port) {
-        return d;
-      }
-    }
-    return null;
-  }
-
-  private static @Nullable Destination destination(
-      VirtualService svc, IpAddress address, int port) {
-    for (Destination d : svc.destinations) { // the next configuration's (the plane's lock)
-      if (d.address.equals(address) && d.port == port) {
-        return d;
-      }
-    }
-    return null;
   }
 }

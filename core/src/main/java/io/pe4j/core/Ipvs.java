@@ -44,6 +44,7 @@ public final class Ipvs {
 
   final SyncPeer sync;
   private final PacketPath path;
+  private final ReturnPath returnPath;
 
   private Ipvs(Builder b) {
     this.ticker = b.ticker;
@@ -64,6 +65,7 @@ public final class Ipvs {
     codec.config(config);
     this.sync = new SyncPeer(ticker, codec, templates, seed);
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
+    this.returnPath = new ReturnPath(ticker, config, templates, connections, path, seed);
   }
 
   /** The default {@link Builder#clusterWait cluster wait}, in milliseconds. */
@@ -235,7 +237,7 @@ public final class Ipvs {
    * @param payloadLength the datagram's UDP payload length
    */
   public void notSent(Verdict verdict, int payloadLength, boolean ipv6) {
-    path.notSent(verdict, payloadLength, ipv6);
+    Counting.notSent(verdict, payloadLength, ipv6);
   }
 
   /**
@@ -247,7 +249,7 @@ public final class Ipvs {
    * when no service or connection knows the sender.
    */
   public Verdict processFromServer(Datagram d) {
-    return path.processFromServer(d);
+    return returnPath.processFromServer(d);
   }
 
   /**

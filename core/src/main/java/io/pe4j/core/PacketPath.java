@@ -11,22 +11,21 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole life of one datagram (the role of the kernel's {@code ip_vs_core.c}), readable top to
- * bottom: from a client, §1.1 (an existing connection, the service, then scheduling, with the
- * persistence path of §3.3); from a real server, §6.10 (a reply on a known connection, or {@code
- * conn_out} keying a server-originated datagram). It reads the configuration the config plane
- * published, once per datagram, and writes only through the template and connection tables.
+ * The whole life of a client's datagram (the role of the kernel's {@code ip_vs_core.c}), readable
+ * top to bottom: §1.1 (an existing connection, the service, then scheduling, with the persistence
+ * path of §3.3); a real server's datagram takes {@link ReturnPath}, which shares this class's
+ * template and connection operations. It reads the configuration the config plane published, once
+ * per datagram, and writes only through the template and connection tables.
  */
 final class PacketPath {
 
   private static final System.Logger LOG = System.getLogger("io.pe4j.core");
   private static final long SECOND = 1_000_000_000L;
-  private static final String ENGINE_ERROR = "engine error";
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
   /** Per-thread reusable lookup objects: the reason a hit allocates nothing. */
-  private static final class Scratch {
+  static final class Scratch {
     final ConnParam param = new ConnParam();
     final TemplateKey templateProbe = new TemplateKey();
     final ConnKey connProbe = new ConnKey();
@@ -100,7 +99,7 @@ final class PacketPath {
         if (conf.isAvailable(c.destination)) {
           if (x == null) {
             connections.refresh(c, now);
-            countIn(c.service, c.destination, d);
+            Counting.in(c.service, c.destination, d);
             sync.connection(c);
           }
           return c.verdict;
@@ -167,11 +166,11 @@ final class PacketPath {
       Scratch s,
       long now,
       @Nullable Trace x) {
-    ConnParam param = fillKey(svc, cfg, d, s.param);
+    ConnParam param = Keys.fillKey(svc, cfg, d, s.param);
     PersistenceEngine engine = cfg.engine;
     PersistenceEngine keyEngine = null;
     if (engine != null) {
-      PeResult r = fill(engine, param, d, false);
+      PeResult r = Keys.fill(engine, param, d, false);
       if (x != null) {
         x.engine(engine, param, r, cfg.failurePolicy);
       }
@@ -257,42 +256,8 @@ final class PacketPath {
     return bind(conf, svc, cfg, dest, t, d, now, x);
   }
 
-  /** Fills the key fields of a template lookup, spec §3.1. */
-  static ConnParam fillKey(VirtualService svc, ServiceConfig cfg, Datagram d, ConnParam param) {
-    long clientHi = cfg.maskHi(svc.ipv6, d.sourceHi());
-    long clientLo = cfg.maskLo(svc.ipv6, d.sourceLo());
-    int dp = d.destinationPort();
-    boolean mark = svc.fwmark != 0 && dp != svc.port; // a fwmark template: the mark, port 0
-    int vport = mark || svc.port == 0 || (svc.port == 21 && dp == 21) ? 0 : dp;
-    return param.set(
-        d.isIpv6(),
-        mark ? Protocol.IP : d.protocol(),
-        clientHi,
-        clientLo,
-        0,
-        mark ? 0 : d.destinationHi(),
-        mark ? svc.fwmark & 0xffff_ffffL : d.destinationLo(),
-        vport,
-        cfg.engine);
-  }
-
-  static PeResult fill(PersistenceEngine engine, ConnParam param, Datagram d, boolean out) {
-    try {
-      PeResult r = out ? engine.connOut(param, d) : engine.fillParam(param, d);
-      if (r == null || (r.isMatch() && !param.hasPeData())) {
-        param.clearPeData();
-        return PeResult.noMatch(ENGINE_ERROR);
-      }
-      return r;
-    } catch (RuntimeException | StackOverflowError e) {
-      param.clearPeData();
-      LOG.log(System.Logger.Level.WARNING, "persistence engine " + engine.name() + " threw", e);
-      return PeResult.noMatch(ENGINE_ERROR);
-    }
-  }
-
   /** Template validity, spec §3.5 ({@code required}: the conn_out path's destination). */
-  private static boolean isValid(
+  static boolean isValid(
       Configuration conf, ServiceConfig cfg, Template t, @Nullable Destination required) {
     Destination dest = t.destination;
     ServiceConfig own = t.service == cfg.service() ? cfg : conf.of(t.service);
@@ -309,7 +274,7 @@ final class PacketPath {
     templates.invalidate(t, now);
   }
 
-  private @Nullable Template createTemplate(
+  @Nullable Template createTemplate(
       VirtualService svc,
       ServiceConfig cfg,
       TemplateKey probe,
@@ -370,11 +335,11 @@ final class PacketPath {
     }
     svc.counters.conns.increment();
     dest.counters.conns.increment();
-    countIn(svc, dest, d);
+    Counting.in(svc, dest, d);
     return verdict;
   }
 
-  private Connection addConnection(
+  Connection addConnection(
       Configuration conf,
       VirtualService svc,
       Destination dest,
@@ -401,178 +366,12 @@ final class PacketPath {
     return c;
   }
 
-  private static void countIn(VirtualService svc, Destination dest, Datagram d) {
-    int bytes = ipBytes(d);
-    svc.counters.in(bytes);
-    dest.counters.in(bytes);
-  }
-
-  /** The kernel counts whole IP packets: payload plus IP and transport headers. */
-  private static int ipBytes(Datagram d) {
-    int transport = d.protocol() == Protocol.TCP ? 20 : d.protocol() == Protocol.SCTP ? 12 : 8;
-    return d.payloadLength() + transport + (d.isIpv6() ? 40 : 20);
-  }
-
-  /**
-   * Tells the core that the host could not send a UDP datagram it was given a verdict for (a full
-   * session table, a socket that could not be opened, a failed send), so that {@code InPkts} and
-   * {@code InBytes} ({@code OutPkts}/{@code OutBytes} for {@link Verdict.Kind#OUT}) count only what
-   * was sent. Does nothing for other verdicts.
-   *
-   * @param payloadLength the datagram's UDP payload length
-   */
-  void notSent(Verdict verdict, int payloadLength, boolean ipv6) {
-    Destination dest = verdict.destination();
-    if (dest == null) {
-      return;
-    }
-    int bytes = payloadLength + 8 + (ipv6 ? 40 : 20);
-    if (verdict.kind() == Verdict.Kind.FORWARD) {
-      dest.service.counters.unIn(bytes);
-      dest.counters.unIn(bytes);
-    } else if (verdict.kind() == Verdict.Kind.OUT) {
-      dest.service.counters.unOut(bytes);
-      dest.counters.unOut(bytes);
-    }
-  }
-
   private Verdict dropVerdict(String reason) {
     return dropVerdicts.computeIfAbsent(reason, Verdict::drop);
   }
 
-  private static LongAdder newAdder(String reason) {
+  static LongAdder newAdder(String reason) {
     return new LongAdder();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The outbound path (spec §6.10)
-
-  /**
-   * Decides what happens to a datagram a real server sent to a client: a reply on a known
-   * connection, or a server-originated datagram (a SIP BYE, re-INVITE or reply under OPS), which
-   * the engine's {@code connOut} keys so that the Call-ID's template is refreshed or re-bound to
-   * the sending server. Returns {@link Verdict.Kind#OUT} with the address and port to send from:
-   * the virtual service when NATed, the server's own when it leaves un-NATed; {@link Verdict#PASS}
-   * when no service or connection knows the sender.
-   */
-  Verdict processFromServer(Datagram d) {
-    long now = ticker.read();
-    Scratch s = scratch.get();
-    Configuration conf = config.current(); // one read: this datagram sees one configuration
-    ConnKey probe = s.connProbe.of(d);
-    Connection c = connections.findReply(probe, now);
-    if (c != null && conf.isAvailable(c.destination)) {
-      connections.refresh(c, now);
-      Template t = c.control;
-      if (t != null) {
-        t.assure(); // §3.4 item 7: a reply makes the template ASSURED
-      }
-      countOut(c.service, c.destination, d);
-      return c.service.natOut;
-    }
-    if (conf.connOutServices == 0 || d.protocol() != Protocol.UDP) {
-      return Verdict.PASS;
-    }
-    for (ServiceConfig cfg : conf.services) {
-      VirtualService svc = cfg.service();
-      PersistenceEngine engine = cfg.engine;
-      if (engine == null
-          || !engine.supportsConnOut()
-          || svc.fwmark != 0
-          || svc.port == 0
-          || d.sourcePort() == 0
-          || svc.ipv6 != d.isIpv6()
-          || svc.protocol != Protocol.UDP) {
-        continue;
-      }
-      Servers dests = cfg.servers;
-      for (int i = 0; i < dests.size(); i++) {
-        Destination dest = dests.get(i);
-        if (dests.method(i) == ForwardingMethod.MASQ
-            && dest.port == d.sourcePort()
-            && dest.address.hi() == d.sourceHi()
-            && dest.address.lo() == d.sourceLo()) {
-          return connOut(conf, svc, cfg, engine, dest, d, s, now);
-        }
-      }
-    }
-    return Verdict.PASS;
-  }
-
-  private Verdict connOut(
-      Configuration conf,
-      VirtualService svc,
-      ServiceConfig cfg,
-      PersistenceEngine engine,
-      Destination dest,
-      Datagram d,
-      Scratch s,
-      long now) {
-    Template t = null;
-    if (cfg.persistent) {
-      long cHi = cfg.maskHi(svc.ipv6, d.destinationHi());
-      long cLo = cfg.maskLo(svc.ipv6, d.destinationLo());
-      ConnParam param =
-          s.param.set(
-              svc.ipv6,
-              Protocol.UDP,
-              cHi,
-              cLo,
-              0,
-              svc.address.hi(),
-              svc.address.lo(),
-              svc.port,
-              engine);
-      PeResult r = fill(engine, param, d, true);
-      if (!r.isMatch()) {
-        svc.engineFailures
-            .computeIfAbsent("conn_out: " + r.reason(), PacketPath::newAdder)
-            .increment();
-        // [Q] §6.10: no connection; the datagram leaves with the real server's own address
-        return Verdict.out(d.sourceAddress(), d.sourcePort(), "not NATed: " + r.reason());
-      }
-      TemplateKey probe = s.templateProbe.probe(param, engine, seed);
-      t = templates.find(probe, now);
-      if (t != null && !isValid(conf, cfg, t, dest)) {
-        invalidate(t, now); // re-bind the Call-ID to the sending server
-        t = null;
-      }
-      if (t == null) {
-        t = createTemplate(svc, cfg, probe, dest, dest.port, now, true);
-      }
-      if (t != null) {
-        t.assure();
-        refreshTemplate(t, now);
-      }
-    }
-    if (!cfg.onePacket) {
-      addConnection(
-          conf,
-          svc,
-          dest,
-          t,
-          Protocol.UDP,
-          svc.ipv6,
-          d.destinationHi(),
-          d.destinationLo(),
-          d.destinationPort(),
-          svc.address.hi(),
-          svc.address.lo(),
-          svc.port,
-          d.sourcePort(),
-          dest.forwardToPort,
-          now);
-    }
-    svc.counters.conns.increment(); // [Q] §6.10: server-originated datagrams count as connections
-    dest.counters.conns.increment();
-    countOut(svc, dest, d);
-    return svc.natOut;
-  }
-
-  private static void countOut(VirtualService svc, Destination dest, Datagram d) {
-    int bytes = ipBytes(d);
-    svc.counters.out(bytes);
-    dest.counters.out(bytes);
   }
 
   private void trace(String format, Object... args) {

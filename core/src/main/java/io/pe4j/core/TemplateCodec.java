@@ -116,7 +116,7 @@ final class TemplateCodec {
     if (svc == null) {
       return null;
     }
-    Destination dest = ConfigPlane.publishedDestination(svc, e.daddr, e.dport);
+    Destination dest = RealServerEdits.publishedDestination(svc, e.daddr, e.dport);
     if (dest == null) {
       return null;
     }

@@ -194,10 +194,10 @@ public final class Ipvsadm {
     String to = l.to;
     io.pe4j.api.Datagram d =
         io.pe4j.api.Datagram.udp(
-            IpvsadmParser.address(from, "--from"),
-            IpvsadmParser.port(from, 0, "--from"),
-            IpvsadmParser.address(to, "--to"),
-            IpvsadmParser.port(to, 0, "--to"),
+            Addresses.address(from, "--from"),
+            Addresses.port(from, 0, "--from"),
+            Addresses.address(to, "--to"),
+            Addresses.port(to, 0, "--to"),
             payload);
     if (l.protocol == io.pe4j.api.Protocol.TCP) {
       d.set(
@@ -256,8 +256,8 @@ public final class Ipvsadm {
       port = 0;
     } else {
       String text = l.serviceText == null ? "0.0.0.0" : l.serviceText;
-      address = IpvsadmParser.address(text, "virtual server");
-      port = IpvsadmParser.port(text, 0, "virtual server");
+      address = Addresses.address(text, "virtual server");
+      port = Addresses.port(text, 0, "virtual server");
     }
     int netmask = address.isIpv6() ? 128 : -1;
     if (l.netmaskText != null) {
@@ -300,8 +300,8 @@ public final class Ipvsadm {
 
   private static DestinationSpec destinationSpec(IpvsadmParser.Line l, ServiceSpec service) {
     String text = l.serverText == null ? "" : l.serverText;
-    IpAddress address = IpvsadmParser.address(text, "real server");
-    int port = IpvsadmParser.port(text, service.port(), "real server");
+    IpAddress address = Addresses.address(text, "real server");
+    int port = Addresses.port(text, service.port(), "real server");
     ForwardingMethod method = l.method == null ? ForwardingMethod.ROUTE : l.method;
     boolean addOrEdit =
         l.command == IpvsadmParser.Command.ADD_SERVER
