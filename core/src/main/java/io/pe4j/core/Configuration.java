@@ -18,6 +18,7 @@ final class Configuration {
   final ServiceConfig[] services;
 
   private final ServiceConfig[] bySlot;
+  private final java.util.Map<ServiceId, ServiceConfig> byKey;
   final Timeouts timeouts;
   final boolean expireQuiescentTemplate;
   final boolean expireNodestConn;
@@ -49,8 +50,10 @@ final class Configuration {
     }
     this.connOutServices = connOut;
     this.bySlot = new ServiceConfig[maxSlot + 1];
+    this.byKey = new java.util.HashMap<>();
     for (ServiceConfig c : services) {
       bySlot[c.service().slot] = c;
+      byKey.put(ServiceId.of(c.service()), c);
     }
   }
 
@@ -71,6 +74,13 @@ final class Configuration {
     }
     ServiceConfig c = bySlot[slot];
     return c != null && c.service() == svc ? c : null;
+  }
+
+  /** Returns the service with that key here, or null (not for the datagram path: it hashes). */
+  @Nullable VirtualService service(
+      io.pe4j.api.Protocol protocol, io.pe4j.api.IpAddress address, int port, int fwmark) {
+    ServiceConfig c = byKey.get(ServiceId.of(protocol, address, port, fwmark));
+    return c == null ? null : c.service();
   }
 
   /** Whether {@code d} is a listed server of a listed service here. */

@@ -50,7 +50,18 @@ public final class Ipvs {
     this.ticker = b.ticker;
     this.engines = b.engines != null ? b.engines : PersistenceEngines.installed();
     int seed = b.seed != null ? b.seed : new SecureRandom().nextInt();
-    TemplateCodec codec = new TemplateCodec(this.engines, seed);
+    // the config plane is built after the template table that uses the codec: until then (a
+    // cluster's event on another thread, say) the codec sees no service
+    java.util.concurrent.atomic.AtomicReference<ConfigPlane> plane =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    TemplateCodec codec =
+        new TemplateCodec(
+            this.engines,
+            seed,
+            () -> {
+              ConfigPlane p = plane.get();
+              return p == null ? Configuration.EMPTY : p.current();
+            });
     this.templates =
         new TemplateTable(
             ticker,
@@ -62,7 +73,7 @@ public final class Ipvs {
             b.templateStore);
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
-    codec.config(config);
+    plane.set(config);
     this.sync = new SyncPeer(ticker, codec, templates, seed);
     this.path = new PacketPath(ticker, config, templates, connections, sync, seed);
     this.returnPath = new ReturnPath(ticker, config, templates, connections, path, seed);

@@ -20,16 +20,19 @@ final class TemplateCodec {
 
   private final PersistenceEngines engines;
   private final int seed;
-  private volatile @Nullable ConfigPlane config;
+  private final java.util.function.Supplier<Configuration> configuration;
 
-  TemplateCodec(PersistenceEngines engines, int seed) {
+  /**
+   * A codec that binds entries to the services of the published configuration {@code configuration}
+   * gives (the config plane's, built after the template table that uses this codec).
+   */
+  TemplateCodec(
+      PersistenceEngines engines,
+      int seed,
+      java.util.function.Supplier<Configuration> configuration) {
     this.engines = engines;
     this.seed = seed;
-  }
-
-  /** Wires the config plane, built after the template table that uses this codec. */
-  void config(ConfigPlane config) {
-    this.config = config;
+    this.configuration = configuration;
   }
 
   /** The sync entry of a template; with its pe data and engine name unless {@code withPeData}. */
@@ -136,10 +139,7 @@ final class TemplateCodec {
 
   /** Fills {@code param} from the entry and returns its service here, or null. */
   @Nullable VirtualService bind(Sync.Entry e, ConnParam param) {
-    ConfigPlane c = config;
-    if (c == null) {
-      return null;
-    }
+    Configuration c = configuration.get();
     Protocol protocol;
     try {
       protocol = Sync.protocol(e.protocol);
