@@ -48,6 +48,11 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Mixin private DrainOptions drain = new DrainOptions();
 
+  /** What SIGHUP does: nothing until the forwarder is ready, then a reload. */
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> hangup =
+      new java.util.concurrent.atomic.AtomicReference<>(
+          () -> System.err.println("pe4j forward: SIGHUP before ready: ignored"));
+
   @Option(
       names = "--rules",
       paramLabel = "FILE",
@@ -174,6 +179,9 @@ final class ForwardCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Fatal.haltOnOutOfMemory();
+    // SIGHUP reloads the rules (a closed terminal or systemctl reload must not kill the balancer);
+    // until the forwarder is ready it is ignored
+    Signals.onHangup(() -> java.util.Objects.requireNonNull(hangup.get()).run());
     // Load the logging and time-zone machinery now: when descriptors run out later, a first log
     // line would need to open files (tzdb.dat) and fail.
     System.getLogger("io.pe4j.forwarder").log(System.Logger.Level.DEBUG, "starting");
@@ -315,6 +323,7 @@ final class ForwardCommand implements Callable<Integer> {
             HealthChecker::close);
     parts.start(health);
     HealthChecker checker = health.get();
+    Reload reload = new Reload(ipvs, source(), keepalived != null, checker);
     Parts.Part<AdminServer> adminPart =
         new Parts.Part<>(
             "admin endpoint",
@@ -329,6 +338,7 @@ final class ForwardCommand implements Callable<Integer> {
                           forwarder);
               a.healthChecker(checker);
               a.onDrain(stop::countDown);
+              a.onReload(reload::run);
               return a;
             },
             AdminServer::close);
@@ -374,6 +384,14 @@ final class ForwardCommand implements Callable<Integer> {
               + tproxyPort
               + ")");
     }
+    hangup.set(
+        () -> {
+          String r = reload.run();
+          synchronized (out) {
+            out.print(r);
+            out.flush();
+          }
+        });
     out.println("ready");
     out.flush();
     stop.await();
@@ -382,6 +400,7 @@ final class ForwardCommand implements Callable<Integer> {
     out.println("final statistics");
     out.print(forwarder.stats().render());
     cluster.printCounts(ipvs, forwarder, out);
+    out.println("reloads: " + reload.done() + " applied, " + reload.failed() + " refused");
     out.print(ipvs.ipvsadm("-Ln --stats"));
     if (!checks.isEmpty()) {
       out.println("health checks");

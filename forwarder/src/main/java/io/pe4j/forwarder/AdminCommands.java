@@ -30,20 +30,24 @@ final class AdminCommands {
   private final @Nullable Forwarder forwarder;
   private final Supplier<@Nullable HealthChecker> checker;
   private final Supplier<@Nullable Runnable> drain;
+  private final Supplier<@Nullable Supplier<String>> reload;
   private final List<Command> table;
 
   AdminCommands(
       Ipvs ipvs,
       @Nullable Forwarder forwarder,
       Supplier<@Nullable HealthChecker> checker,
-      Supplier<@Nullable Runnable> drain) {
+      Supplier<@Nullable Runnable> drain,
+      Supplier<@Nullable Supplier<String>> reload) {
     this.ipvs = ipvs;
     this.forwarder = forwarder;
     this.checker = checker;
     this.drain = drain;
+    this.reload = reload;
     this.table =
         List.of(
             new Command("--drain", "--drain"::equals, this::drain),
+            new Command("--reload", "--reload"::equals, this::reload),
             new Command("--forwarder", "--forwarder"::equals, this::forwarderStats),
             new Command("check", l -> l.equals("check") || HealthCheck.isCheckLine(l), this::check),
             new Command("ipvsadm", l -> true, this::ipvsadm));
@@ -67,6 +71,11 @@ final class AdminCommands {
       d.run();
       out.write("draining\n");
     }
+  }
+
+  private void reload(String line, Writer out) throws IOException {
+    Supplier<String> r = reload.get();
+    out.write(r == null ? "error: this host does not reload on request\n" : r.get());
   }
 
   private void forwarderStats(String line, Writer out) throws IOException {

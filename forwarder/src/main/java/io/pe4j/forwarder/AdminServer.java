@@ -80,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
 
   private volatile @Nullable HealthChecker checker;
   private volatile @Nullable Runnable drain;
+  private volatile java.util.function.@Nullable Supplier<String> reload;
   private final AdminCommands commands;
 
   private AdminServer(
@@ -93,7 +94,8 @@ public final class AdminServer implements AutoCloseable {
     this.secret = secret;
     this.ipvs = Objects.requireNonNull(ipvs);
     this.forwarder = forwarder;
-    this.commands = new AdminCommands(this.ipvs, forwarder, () -> checker, () -> drain);
+    this.commands =
+        new AdminCommands(this.ipvs, forwarder, () -> checker, () -> drain, () -> reload);
     this.workers =
         new ThreadPoolExecutor(
             0,
@@ -397,6 +399,15 @@ public final class AdminServer implements AutoCloseable {
    */
   public AdminServer healthChecker(HealthChecker checker) {
     this.checker = checker;
+    return this;
+  }
+
+  /**
+   * Serves the line {@code --reload}: runs {@code reload} (the host reads its rules again and
+   * applies the difference) and answers what it returns.
+   */
+  public AdminServer onReload(java.util.function.Supplier<String> reload) {
+    this.reload = reload;
     return this;
   }
 
