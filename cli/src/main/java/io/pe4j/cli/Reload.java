@@ -1,6 +1,5 @@
 package io.pe4j.cli;
 
-import io.pe4j.api.Protocol;
 import io.pe4j.core.Destination;
 import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
@@ -175,7 +174,7 @@ final class Reload {
   private static Map<String, String> destinationLines(Ipvs ipvs, String selector) {
     Map<String, String> out = new LinkedHashMap<>();
     for (VirtualService svc : ipvs.services()) {
-      if (!selector.equals(selector(svc))) {
+      if (!selector.equals(Ipvsadm.selector(svc))) {
         continue;
       }
       for (Destination d : svc.destinations()) {
@@ -194,18 +193,6 @@ final class Reload {
       }
     }
     return out;
-  }
-
-  /** A service's selector as {@code -S} prints it (the same words as {@link #selectorOf}). */
-  private static String selector(VirtualService svc) {
-    if (svc.fwmark() != 0) {
-      return "-f " + (svc.fwmark() & 0xffff_ffffL) + (svc.isIpv6() ? " -6" : "");
-    }
-    String opt =
-        svc.protocol() == Protocol.TCP
-            ? "-t"
-            : svc.protocol() == Protocol.UDP ? "-u" : "--sctp-service";
-    return opt + " " + svc.address().withPort(svc.port());
   }
 
   /** Replaces the health checks with {@code wanted}; returns what changed. */

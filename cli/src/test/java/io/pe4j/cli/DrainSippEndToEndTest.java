@@ -43,24 +43,7 @@ class DrainSippEndToEndTest {
       for (int i = 0; i < 3; i++) {
         int port = DemoRun.freePort();
         rules.add("-a -u 127.0.0.1:" + vport + " -r 127.0.0.1:" + port + " -m -w 1");
-        ps.start(
-            "uas" + i,
-            List.of(
-                "sipp",
-                "-sn",
-                "uas",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(port),
-                "-trace_stat",
-                "-stf",
-                "uas" + i + ".csv",
-                "-fd",
-                "1",
-                "-nostdin",
-                "-trace_err",
-                "-trace_msg"));
+        ps.start("uas" + i, SippCommands.uas(port, "uas" + i));
       }
       Path file = Files.write(ps.logs().resolve("rules"), rules);
       List<String> jvm = List.of("-Xmx256m");
@@ -80,34 +63,7 @@ class DrainSippEndToEndTest {
           "staying", jvm, "forward", "--rules", file.toString(), "--share-port", "--threads", "1");
       ps.awaitLog("leaving", "ready", 60);
       ps.awaitLog("staying", "ready", 60);
-      Process uac =
-          ps.start(
-              "uac",
-              List.of(
-                  "sipp",
-                  "-sn",
-                  "uac",
-                  "127.0.0.1:" + vport,
-                  "-i",
-                  "127.0.0.1",
-                  "-t",
-                  "un",
-                  "-max_socket",
-                  "4000",
-                  "-r",
-                  "50",
-                  "-d",
-                  "5000",
-                  "-m",
-                  Integer.toString(CALLS),
-                  "-trace_stat",
-                  "-stf",
-                  "uac.csv",
-                  "-fd",
-                  "1",
-                  "-nostdin",
-                  "-timeout",
-                  "120s"));
+      Process uac = ps.start("uac", SippCommands.uac(vport, 50, 5000, CALLS));
       Thread.sleep(7_000); // 350 calls started, 250 in progress
       leaving.destroy(); // SIGTERM
       assertTrue(uac.waitFor(90, TimeUnit.SECONDS), ps.log("uac"));

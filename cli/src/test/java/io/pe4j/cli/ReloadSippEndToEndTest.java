@@ -58,22 +58,7 @@ class ReloadSippEndToEndTest {
       int[] servers = new int[4];
       for (int i = 0; i < servers.length; i++) {
         servers[i] = DemoRun.freePort();
-        ps.start(
-            "uas" + i,
-            List.of(
-                "sipp",
-                "-sn",
-                "uas",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(servers[i]),
-                "-trace_stat",
-                "-stf",
-                "uas" + i + ".csv",
-                "-fd",
-                "1",
-                "-nostdin"));
+        ps.start("uas" + i, SippCommands.uas(servers[i], "uas" + i));
       }
       // -1: not in the file
       int[][] steps = {{1, 1, 1, -1}, {1, 1, 1, 1}, {1, 1, 1, 0}, {1, 1, 1, 1}, {1, 2, 1, 1}};
@@ -82,34 +67,7 @@ class ReloadSippEndToEndTest {
       String[] args = {"forward", "--rules", file.toString(), "--threads", "1"};
       Process fwd = ps.pe4jWith("forward", jvm, args);
       ps.awaitLog("forward", "ready", 60);
-      Process uac =
-          ps.start(
-              "uac",
-              List.of(
-                  "sipp",
-                  "-sn",
-                  "uac",
-                  "127.0.0.1:" + vport,
-                  "-i",
-                  "127.0.0.1",
-                  "-t",
-                  "un",
-                  "-max_socket",
-                  "4000",
-                  "-r",
-                  "50",
-                  "-d",
-                  "5000",
-                  "-m",
-                  Integer.toString(CALLS),
-                  "-trace_stat",
-                  "-stf",
-                  "uac.csv",
-                  "-fd",
-                  "1",
-                  "-nostdin",
-                  "-timeout",
-                  "120s"));
+      Process uac = ps.start("uac", SippCommands.uac(vport, 50, 5000, CALLS));
       for (int s = 1; s < steps.length; s++) {
         Thread.sleep(2_000);
         Files.write(file, rules(vport, servers, steps[s]));

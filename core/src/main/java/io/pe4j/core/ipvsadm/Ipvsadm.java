@@ -33,6 +33,14 @@ public final class Ipvsadm {
   }
 
   /**
+   * Returns the words that name {@code svc} on an ipvsadm command line, as {@code -S} prints them:
+   * {@code -u 10.0.0.1:5060}, {@code -t [2001:db8::1]:80}, {@code -f 1 -6}.
+   */
+  public static String selector(VirtualService svc) {
+    return Listings.selector(java.util.Objects.requireNonNull(svc, "svc"));
+  }
+
+  /**
    * Whether {@code commandLine} lists services and their servers ({@code -L}, {@code -Ln --stats},
    * {@code -L --exact}...), not connections, engine statistics or timeouts: a host may append its
    * servers' health to such a listing. False for a line that does not parse.

@@ -317,7 +317,7 @@ final class Listings {
     return sb.toString();
   }
 
-  private static String selector(VirtualService svc) {
+  static String selector(VirtualService svc) {
     if (svc.fwmark() != 0) {
       return "-f " + (svc.fwmark() & 0xffff_ffffL) + (svc.isIpv6() ? " -6" : "");
     }
