@@ -28,14 +28,7 @@ class DrainSippEndToEndTest {
 
   private static Outcome run(String label, int drainSeconds) throws Exception {
     Path dir = Path.of("target", "sipp-logs", "drain-" + label);
-    if (Files.exists(dir)) {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.delete(f);
-        }
-      }
-    }
-    try (Processes ps = new Processes(dir)) {
+    try (Processes ps = Processes.fresh(dir)) {
       int vport = DemoRun.freePort();
       List<String> rules =
           new ArrayList<>(

@@ -19,6 +19,18 @@ final class Processes implements AutoCloseable {
     this.logs = Files.createDirectories(logs.toAbsolutePath());
   }
 
+  /** Processes whose logs go to {@code logs}, emptied first (the files of an earlier run). */
+  static Processes fresh(Path logs) throws IOException {
+    if (Files.exists(logs)) {
+      try (var files = Files.list(logs)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    return new Processes(logs);
+  }
+
   Path logs() {
     return logs;
   }

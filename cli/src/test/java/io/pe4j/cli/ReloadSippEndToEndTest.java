@@ -46,14 +46,7 @@ class ReloadSippEndToEndTest {
 
   private static Outcome run(String label, boolean restart) throws Exception {
     Path dir = Path.of("target", "sipp-logs", "reload-" + label);
-    if (Files.exists(dir)) {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.delete(f);
-        }
-      }
-    }
-    try (Processes ps = new Processes(dir)) {
+    try (Processes ps = Processes.fresh(dir)) {
       int vport = DemoRun.freePort();
       int[] servers = new int[4];
       for (int i = 0; i < servers.length; i++) {

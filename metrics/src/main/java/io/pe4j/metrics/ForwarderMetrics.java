@@ -1,6 +1,5 @@
 package io.pe4j.metrics;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +10,6 @@ import io.pe4j.forwarder.ForwarderStats;
 import io.pe4j.forwarder.health.HealthChecker;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,35 +43,35 @@ public final class ForwarderMetrics implements MeterBinder {
     Forwarder f = forwarder;
     if (f != null) {
       ForwarderStats s = f.stats();
-      counter(
+      Pe4jMetrics.counter(
           registry,
           "pe4j.forwarder.datagrams",
           s,
           ForwarderStats::clientDatagrams,
           Tags.of("from", "clients"),
           "datagrams received");
-      counter(
+      Pe4jMetrics.counter(
           registry,
           "pe4j.forwarder.datagrams",
           s,
           ForwarderStats::serverDatagrams,
           Tags.of("from", "servers"),
           "datagrams received");
-      counter(
+      Pe4jMetrics.counter(
           registry,
           "pe4j.forwarder.forwarded",
           s,
           ForwarderStats::forwarded,
           Tags.empty(),
           "client datagrams sent to real servers");
-      counter(
+      Pe4jMetrics.counter(
           registry,
           "pe4j.forwarder.returned",
           s,
           ForwarderStats::returned,
           Tags.empty(),
           "server datagrams sent back to clients");
-      counter(
+      Pe4jMetrics.counter(
           registry,
           "pe4j.forwarder.cluster.held",
           s,
@@ -102,7 +100,7 @@ public final class ForwarderMetrics implements MeterBinder {
       ForwarderStats s = f.stats();
       for (String reason : s.drops().keySet()) {
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.forwarder.drops",
                 s,
@@ -112,7 +110,7 @@ public final class ForwarderMetrics implements MeterBinder {
       }
       for (String reason : s.replyDrops().keySet()) {
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.forwarder.drops",
                 s,
@@ -128,7 +126,7 @@ public final class ForwarderMetrics implements MeterBinder {
         String server = st.check().serverText();
         Tags t = Tags.of("service", service, "server", server);
         now.add(
-            gauge(
+            Pe4jMetrics.gauge(
                 r,
                 "pe4j.server.up",
                 hc,
@@ -136,7 +134,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t,
                 "1 when the real server's health check passes, 0 when it is out"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.checks",
                 hc,
@@ -144,7 +142,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t.and("result", "ok"),
                 "health checks run"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.checks",
                 hc,
@@ -152,7 +150,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t.and("result", "failed"),
                 "health checks run"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.icmp.unreachable",
                 hc,
@@ -160,7 +158,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t,
                 "checks answered by ICMP port unreachable"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.transitions",
                 hc,
@@ -168,7 +166,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t.and("to", "down"),
                 "state changes"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.transitions",
                 hc,
@@ -176,7 +174,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t.and("to", "up"),
                 "state changes"));
         now.add(
-            fc(
+            Pe4jMetrics.fc(
                 r,
                 "pe4j.health.checks.skipped",
                 hc,
@@ -184,7 +182,7 @@ public final class ForwarderMetrics implements MeterBinder {
                 t,
                 "check turns skipped: the previous probe had not ended, or the turn had passed"));
         now.add(
-            gauge(
+            Pe4jMetrics.gauge(
                 r,
                 "pe4j.health.interval.measured.seconds",
                 hc,
@@ -217,20 +215,5 @@ public final class ForwarderMetrics implements MeterBinder {
       }
     }
     return 0;
-  }
-
-  private static <T> void counter(
-      MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String description) {
-    FunctionCounter.builder(name, obj, f).tags(tags).description(description).register(r);
-  }
-
-  private static <T> Meter.Id fc(
-      MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String d) {
-    return FunctionCounter.builder(name, obj, f).tags(tags).description(d).register(r).getId();
-  }
-
-  private static <T> Meter.Id gauge(
-      MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String d) {
-    return Gauge.builder(name, obj, f).tags(tags).description(d).register(r).getId();
   }
 }

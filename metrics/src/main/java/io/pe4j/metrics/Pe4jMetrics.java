@@ -84,7 +84,7 @@ public final class Pe4jMetrics implements MeterBinder {
     refresh();
   }
 
-  private static <T> void counter(
+  static <T> void counter(
       MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String description) {
     FunctionCounter.builder(name, obj, f).tags(tags).description(description).register(r);
   }
@@ -225,12 +225,12 @@ public final class Pe4jMetrics implements MeterBinder {
     return e == null ? "none" : e.name();
   }
 
-  private static <T> Meter.Id fc(
+  static <T> Meter.Id fc(
       MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String d) {
     return FunctionCounter.builder(name, obj, f).tags(tags).description(d).register(r).getId();
   }
 
-  private static <T> Meter.Id gauge(
+  static <T> Meter.Id gauge(
       MeterRegistry r, String name, T obj, ToDoubleFunction<T> f, Tags tags, String d) {
     return Gauge.builder(name, obj, f).tags(tags).description(d).register(r).getId();
   }
