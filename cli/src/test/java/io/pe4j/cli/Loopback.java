@@ -1,9 +1,8 @@
 package io.pe4j.cli;
 
+import io.pe4j.forwarder.sip.DemoRun;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Free loopback ports for end-to-end tests. */
@@ -12,9 +11,7 @@ final class Loopback {
 
   /** A UDP port free on 127.0.0.1 now. */
   static int freeUdpPort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      return s.getLocalPort();
-    }
+    return DemoRun.freePort();
   }
 
   /** A TCP port free on 127.0.0.1 now. */

@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntConsumer;
 
 /**
@@ -41,11 +44,34 @@ public final class DemoRun {
       SipClient.Result client,
       String forwarderStats) {}
 
-  /** Returns a free UDP port on 127.0.0.1. */
+  /** Ports this JVM handed out: never twice, as another process may not have bound one yet. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Returns a UDP port free on 127.0.0.1 now, for a socket another process or a later call binds.
+   * It lies below Linux's ephemeral range (32768 and up by default): a port the kernel chose would
+   * be free again once returned, and any socket bound to port 0 (a SIP client's socket per call, a
+   * forwarder's socket towards a server) could take it between this choice and the bind.
+   */
   public static int freePort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      return s.getLocalPort();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (HANDED_OUT.size() > 4_096) {
+      HANDED_OUT.clear(); // bounded: the oldest were bound, or given up, long ago
     }
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+        if (HANDED_OUT.add(port)) {
+          return port;
+        }
+      } catch (IOException taken) {
+        // another one
+      }
+    }
+    throw new IOException("no free UDP port on 127.0.0.1 in 20000..31999 after 500 tries");
   }
 
   /**
