@@ -6,6 +6,7 @@ import io.pe4j.api.IpAddress;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import io.pe4j.core.ipvsadm.Ipvsadm;
+import io.pe4j.core.ipvsadm.IpvsadmTarget;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: any number of threads may process datagrams while another administers. A template
  * hit allocates nothing.
  */
-public final class Ipvs {
+public final class Ipvs implements IpvsadmTarget {
 
   private final Ticker ticker;
   private final PersistenceEngines engines;
@@ -70,7 +71,7 @@ public final class Ipvs {
             b.shared,
             codec,
             b.clusterWait.toNanos(),
-            b.templateStore);
+            b.templateStore == TemplateStoreKind.TABLE);
     this.connections = new ConnectionTable(ticker, templates);
     this.config = new ConfigPlane(ticker, this.engines, b.schedulers, templates, connections);
     plane.set(config);
@@ -226,8 +227,9 @@ public final class Ipvs {
    * every change left out (nothing is created, refreshed, counted or scheduled), so explain and
    * process decide by the same code.
    */
+  @Override
   public String explain(Datagram d) {
-    return Trace.explain(path, java.util.Objects.requireNonNull(d, "d"));
+    return Trace.explain(path::dryRun, java.util.Objects.requireNonNull(d, "d"));
   }
 
   /**
@@ -236,7 +238,7 @@ public final class Ipvs {
    * new call, to a draining host. Changes nothing; costs a lookup and the engine's extraction.
    */
   public boolean wouldCreateTemplate(Datagram d) {
-    return Trace.wouldCreateTemplate(path, java.util.Objects.requireNonNull(d, "d"));
+    return Trace.wouldCreateTemplate(path::dryRun, java.util.Objects.requireNonNull(d, "d"));
   }
 
   /**
@@ -279,17 +281,20 @@ public final class Ipvs {
    * timeouts ({@code --set}) and the sysctls {@code expire_quiescent_template} and {@code
    * expire_nodest_conn}; {@link #ipvsadm} takes the same as command lines.
    */
+  @Override
   public ConfigPlane control() {
     return config;
   }
 
   /** Returns the service with that key, or null. */
+  @Override
   public @Nullable VirtualService service(
       Protocol protocol, IpAddress address, int port, int fwmark) {
     return config.service(protocol, address, port, fwmark);
   }
 
   /** Returns the virtual services in creation order. */
+  @Override
   public List<VirtualService> services() {
     ServiceConfig[] table = config.current().services;
     VirtualService[] out = new VirtualService[table.length];
@@ -371,17 +376,20 @@ public final class Ipvs {
   }
 
   /** Returns the current time of the director's ticker, in nanoseconds. */
+  @Override
   public long now() {
     return ticker.read();
   }
 
   /** Runs pending expiry so that counters and listings reflect the current time. */
+  @Override
   public void cleanUp() {
     connections.cleanUp();
     templates.cleanUp();
   }
 
   /** Returns the connection timeouts ({@code ipvsadm -L --timeout}). */
+  @Override
   public Timeouts timeouts() {
     return config.timeouts();
   }
@@ -401,6 +409,7 @@ public final class Ipvs {
    * row is made when the iteration reaches it, so memory stays bounded by the table, not by what a
    * listing prints. Runs pending expiry first.
    */
+  @Override
   public Iterable<ConnectionEntry> connectionEntries() {
     cleanUp();
     long now = now();

@@ -71,14 +71,11 @@ final class PacketPath {
   /**
    * Takes {@code d} along this same path without doing anything — nothing created, refreshed,
    * counted, scheduled or sent — and tells {@code trace} each step; returns the verdict {@code
-   * process} would give, or {@link #SCHEDULED} when it depends on the scheduler's choice.
+   * process} would give, or {@link Trace#SCHEDULED} when it depends on the scheduler's choice.
    */
   Verdict dryRun(Datagram d, Trace trace) {
     return decide(d, trace);
   }
-
-  /** What {@link #dryRun} returns when the scheduler would pick the server. */
-  static final Verdict SCHEDULED = Verdict.drop("(the scheduler picks)");
 
   /**
    * The client's datagram's path. With a {@code trace} (explain), every step is reported to it and
@@ -147,7 +144,7 @@ final class PacketPath {
     }
     if (x != null) {
       x.scheduled(cfg, "not persistent: each connection");
-      return SCHEDULED;
+      return Trace.SCHEDULED;
     }
     Destination dest = cfg.scheduler.schedule(cfg.servers, d);
     if (dest == null) {
@@ -215,7 +212,7 @@ final class PacketPath {
             templates.shared()
                 ? "a new template, offered to the cluster"
                 : "a new template (mh-pe hashes the key)");
-        return SCHEDULED;
+        return Trace.SCHEDULED;
       }
       dest = cfg.scheduler.schedule(cfg.servers, d, keyEngine != null ? param : null); // mh-pe
       if (dest == null) {

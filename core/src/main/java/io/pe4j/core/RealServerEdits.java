@@ -105,17 +105,6 @@ final class RealServerEdits {
             spec.method(), spec.weight(), spec.upperThreshold(), spec.lowerThreshold());
   }
 
-  /** Returns the listed server with that address and port in the latest published list, or null. */
-  static @Nullable Destination publishedDestination(
-      VirtualService svc, IpAddress address, int port) {
-    for (Destination d : svc.destinations()) {
-      if (d.address.equals(address) && d.port == port) {
-        return d;
-      }
-    }
-    return null;
-  }
-
   /** The server with that address and port in the next configuration's list (the plane's). */
   static @Nullable Destination find(VirtualService svc, IpAddress address, int port) {
     for (Destination d : svc.destinations) {

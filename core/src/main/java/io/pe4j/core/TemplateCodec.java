@@ -119,7 +119,7 @@ final class TemplateCodec {
     if (svc == null) {
       return null;
     }
-    Destination dest = RealServerEdits.publishedDestination(svc, e.daddr, e.dport);
+    Destination dest = svc.publishedDestination(e.daddr, e.dport);
     if (dest == null) {
       return null;
     }

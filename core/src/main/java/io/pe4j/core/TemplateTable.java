@@ -49,15 +49,14 @@ final class TemplateTable {
       @Nullable SharedTemplates shared,
       TemplateCodec codec,
       long clusterWaitNanos,
-      Ipvs.TemplateStoreKind kind) {
+      boolean ownTable) {
     this.ticker = ticker;
     this.engines = engines;
     this.max = max;
     TemplateStore local =
-        switch (kind) {
-          case CAFFEINE -> new CaffeineTemplateStore(ticker, this::gone);
-          case TABLE -> new IntrusiveTemplateStore(ticker, this::gone);
-        };
+        ownTable
+            ? new IntrusiveTemplateStore(ticker, this::gone)
+            : new CaffeineTemplateStore(ticker, this::gone);
     if (shared == null) {
       this.store = local;
       this.tiers = null;

@@ -10,11 +10,20 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link PacketPath} reports while it takes a datagram along its path without doing anything
- * ({@link PacketPath#dryRun}): the steps as {@code ipvsadm --explain} prints them. It decides
- * nothing: every decision is the path's own, so that explain and process cannot disagree.
+ * What the packet path reports while it takes a datagram along its path without doing anything (its
+ * dry run): the steps as {@code ipvsadm --explain} prints them. It decides nothing: every decision
+ * is the path's own, so that explain and process cannot disagree.
  */
 final class Trace {
+
+  /** A path's dry run: the verdict it would give, each step told to the trace. */
+  @FunctionalInterface
+  interface DryRun {
+    Verdict run(Datagram d, Trace trace);
+  }
+
+  /** What a dry run returns when the scheduler would pick the server. */
+  static final Verdict SCHEDULED = Verdict.drop("(the scheduler picks)");
 
   private static final long SECOND = 1_000_000_000L;
 
@@ -28,7 +37,7 @@ final class Trace {
   private Trace() {}
 
   /** Explains {@code d} as {@code path} would process it now. */
-  static String explain(PacketPath path, Datagram d) {
+  static String explain(DryRun path, Datagram d) {
     Trace x = new Trace();
     x.line(
         "datagram",
@@ -39,9 +48,9 @@ final class Trace {
             d.sourceAddress().withPort(d.sourcePort()),
             d.destinationAddress().withPort(d.destinationPort()),
             d.payloadLength()));
-    Verdict v = path.dryRun(d, x);
+    Verdict v = path.run(d, x);
     String text;
-    if (v == PacketPath.SCHEDULED) {
+    if (v == SCHEDULED) {
       text = x.scheduled + " (explain schedules nothing)";
     } else if (v == Verdict.PASS) {
       text = "PASS (no virtual service: the host's own business)";
@@ -52,9 +61,9 @@ final class Trace {
   }
 
   /** Whether processing {@code d} now would create a template (a new call). Changes nothing. */
-  static boolean wouldCreateTemplate(PacketPath path, Datagram d) {
+  static boolean wouldCreateTemplate(DryRun path, Datagram d) {
     Trace x = new Trace();
-    path.dryRun(d, x);
+    path.run(d, x);
     return x.newTemplate;
   }
 

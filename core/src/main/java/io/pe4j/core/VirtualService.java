@@ -167,6 +167,16 @@ public final class VirtualService {
     return config.servers.asList();
   }
 
+  /** The real server with that address and port in the latest published list, or null. */
+  @Nullable Destination publishedDestination(IpAddress address, int port) {
+    for (Destination d : destinations()) {
+      if (d.address.equals(address) && d.port == port) {
+        return d;
+      }
+    }
+    return null;
+  }
+
   /** Returns the real servers, with their settings, of the latest published configuration. */
   public Servers servers() {
     return config.servers;

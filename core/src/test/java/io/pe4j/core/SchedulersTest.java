@@ -99,8 +99,9 @@ class SchedulersTest {
     ipvs.ipvsadm("-a -u 10.0.0.1:5060 -r 192.168.10.2:5060 -m -w 5 -x 2 -y 1");
     assertEquals(List.of("2", "2", "1", "1"), picks(ipvs, 4));
     Destination d2 =
-        RealServerEdits.publishedDestination(
-            ipvs.services().get(0), io.pe4j.api.IpAddress.parse("192.168.10.2"), 5060);
+        ipvs.services()
+            .get(0)
+            .publishedDestination(io.pe4j.api.IpAddress.parse("192.168.10.2"), 5060);
     assertTrue(d2 != null && d2.isOverloaded());
     clock.advanceSeconds(301); // connections expire; total 0 < lower threshold 1 clears OVERLOAD
     ipvs.cleanUp();

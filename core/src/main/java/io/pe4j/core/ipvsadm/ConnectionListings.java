@@ -1,7 +1,6 @@
 package io.pe4j.core.ipvsadm;
 
 import io.pe4j.core.ConnectionEntry;
-import io.pe4j.core.Ipvs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,12 +16,12 @@ final class ConnectionListings {
   private ConnectionListings() {}
 
   /** {@code ipvsadm -Lcn [--persistent-conn]}. */
-  static String connections(Ipvs ipvs, boolean persistentConn) {
+  static String connections(IpvsadmTarget ipvs, boolean persistentConn) {
     return connections(ipvs, persistentConn, null);
   }
 
   /** {@code ipvsadm -Lcn [--persistent-conn] [--pe-data TEXT]}. */
-  static String connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData) {
+  static String connections(IpvsadmTarget ipvs, boolean persistentConn, @Nullable String peData) {
     StringBuilder sb = new StringBuilder();
     try {
       connections(ipvs, persistentConn, peData, sb);
@@ -36,7 +35,8 @@ final class ConnectionListings {
    * Writes {@code ipvsadm -Lcn [--persistent-conn]} to {@code sb} one entry at a time: memory stays
    * bounded by the table's references, not by the listing's text.
    */
-  static void connections(Ipvs ipvs, boolean persistentConn, @Nullable String peData, Appendable sb)
+  static void connections(
+      IpvsadmTarget ipvs, boolean persistentConn, @Nullable String peData, Appendable sb)
       throws java.io.IOException {
     sb.append("IPVS connection entries\n");
     if (persistentConn) {
@@ -98,7 +98,7 @@ final class ConnectionListings {
   }
 
   /** {@code /proc/net/ip_vs_conn}. */
-  static String procConn(Ipvs ipvs) {
+  static String procConn(IpvsadmTarget ipvs) {
     ipvs.cleanUp();
     List<ConnectionEntry> entries = entries(ipvs);
     boolean v6 = entries.stream().anyMatch(e -> e.client().isIpv6());
@@ -131,7 +131,7 @@ final class ConnectionListings {
   }
 
   /** {@code /proc/net/ip_vs_conn_sync}: the Origin column instead of the PE columns. */
-  static String procConnSync(Ipvs ipvs) {
+  static String procConnSync(IpvsadmTarget ipvs) {
     ipvs.cleanUp();
     StringBuilder sb =
         new StringBuilder(
@@ -145,7 +145,7 @@ final class ConnectionListings {
     return sb.toString();
   }
 
-  private static List<ConnectionEntry> entries(Ipvs ipvs) {
+  private static List<ConnectionEntry> entries(IpvsadmTarget ipvs) {
     List<ConnectionEntry> out = new ArrayList<>();
     ipvs.connectionEntries().forEach(out::add);
     return out;

@@ -4,7 +4,6 @@ import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
 import io.pe4j.core.DestinationSpec;
 import io.pe4j.core.ForwardingMethod;
-import io.pe4j.core.Ipvs;
 import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.ServiceSpec;
 import io.pe4j.core.VirtualService;
@@ -23,12 +22,12 @@ public final class Ipvsadm {
    * Returns what the kernel's {@code /proc/net/ip_vs_conn} would hold for {@code ipvs}: connections
    * and templates in hex, with the persistence engine's name and data.
    */
-  public static String procConn(Ipvs ipvs) {
+  public static String procConn(IpvsadmTarget ipvs) {
     return ConnectionListings.procConn(ipvs);
   }
 
   /** Returns {@code /proc/net/ip_vs_conn_sync}: its Origin column instead of the engine's. */
-  public static String procConnSync(Ipvs ipvs) {
+  public static String procConnSync(IpvsadmTarget ipvs) {
     return ConnectionListings.procConnSync(ipvs);
   }
 
@@ -60,7 +59,7 @@ public final class Ipvsadm {
    *
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
-  public static String execute(Ipvs ipvs, String commandLine) {
+  public static String execute(IpvsadmTarget ipvs, String commandLine) {
     java.util.Objects.requireNonNull(ipvs, "ipvs");
     return execute(ipvs, IpvsadmParser.split(commandLine), "");
   }
@@ -72,14 +71,14 @@ public final class Ipvsadm {
    * @throws IpvsadmException with ipvsadm's message for a bad line
    * @throws java.io.IOException if {@code out} fails
    */
-  public static void execute(Ipvs ipvs, String commandLine, Appendable out)
+  public static void execute(IpvsadmTarget ipvs, String commandLine, Appendable out)
       throws java.io.IOException {
     java.util.Objects.requireNonNull(ipvs, "ipvs");
     java.util.Objects.requireNonNull(out, "out");
     execute(ipvs, IpvsadmParser.split(commandLine), "", out);
   }
 
-  private static void execute(Ipvs ipvs, List<String> args, String stdin, Appendable out)
+  private static void execute(IpvsadmTarget ipvs, List<String> args, String stdin, Appendable out)
       throws java.io.IOException {
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
     if (l.command == IpvsadmParser.Command.LIST && l.connections && !l.peStats && !l.timeout) {
@@ -95,7 +94,7 @@ public final class Ipvsadm {
    *
    * @throws IpvsadmException with ipvsadm's message on a bad command line
    */
-  public static String execute(Ipvs ipvs, List<String> args, String stdin) {
+  public static String execute(IpvsadmTarget ipvs, List<String> args, String stdin) {
     java.util.Objects.requireNonNull(ipvs, "ipvs");
     java.util.Objects.requireNonNull(stdin, "stdin");
     IpvsadmParser.Line l = IpvsadmParser.parse(args);
@@ -188,7 +187,7 @@ public final class Ipvsadm {
    * {@code --explain --from ADDRESS:PORT --to VIP:PORT --payload HEX [-t]}: what a UDP (or, with
    * {@code -t}, TCP) datagram would meet, step by step; nothing changes.
    */
-  private static String explain(Ipvs ipvs, IpvsadmParser.Line l) {
+  private static String explain(IpvsadmTarget ipvs, IpvsadmParser.Line l) {
     if (l.from == null || l.to == null || l.payloadHex == null) {
       throw new IpvsadmException("--explain needs --from ADDRESS:PORT --to VIP:PORT --payload HEX");
     }
@@ -218,11 +217,11 @@ public final class Ipvsadm {
     return ipvs.explain(d);
   }
 
-  private static void restore(Ipvs ipvs, String stdin) {
+  private static void restore(IpvsadmTarget ipvs, String stdin) {
     ipvs.control().batch(() -> restoreLines(ipvs, stdin));
   }
 
-  private static void restoreLines(Ipvs ipvs, String stdin) {
+  private static void restoreLines(IpvsadmTarget ipvs, String stdin) {
     String[] lines = stdin.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String raw = lines[i].trim();
@@ -246,7 +245,7 @@ public final class Ipvsadm {
     }
   }
 
-  private static VirtualService findService(Ipvs ipvs, IpvsadmParser.Line l) {
+  private static VirtualService findService(IpvsadmTarget ipvs, IpvsadmParser.Line l) {
     ServiceSpec s = serviceSpec(l);
     VirtualService svc = ipvs.service(s.protocol(), s.address(), s.port(), s.fwmark());
     if (svc == null) {

@@ -6,7 +6,6 @@ import io.pe4j.api.Protocol;
 import io.pe4j.core.Counters;
 import io.pe4j.core.Destination;
 import io.pe4j.core.FailurePolicy;
-import io.pe4j.core.Ipvs;
 import io.pe4j.core.VirtualService;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +34,7 @@ final class Listings {
       Comparator.<Destination, IpAddress>comparing(d -> d.address())
           .thenComparingInt(d -> d.port());
 
-  static List<VirtualService> sortedServices(Ipvs ipvs) {
+  static List<VirtualService> sortedServices(IpvsadmTarget ipvs) {
     List<VirtualService> list = new ArrayList<>(ipvs.services());
     list.sort(SERVICE_ORDER);
     return list;
@@ -48,7 +47,7 @@ final class Listings {
   }
 
   static String list(
-      Ipvs ipvs,
+      IpvsadmTarget ipvs,
       boolean connections,
       boolean stats,
       boolean rate,
@@ -231,7 +230,7 @@ final class Listings {
    * could not key by reason (whatever the failure policy did with them), and the new keys that got
    * no template because the table was full.
    */
-  static String peStats(Ipvs ipvs) {
+  static String peStats(IpvsadmTarget ipvs) {
     List<String[]> rows = new ArrayList<>();
     for (VirtualService svc : sortedServices(ipvs)) {
       PersistenceEngine e = svc.engine();
@@ -275,7 +274,7 @@ final class Listings {
   }
 
   /** {@code ipvsadm -Sn}: one command per line, re-readable with {@code -R}. */
-  static String save(Ipvs ipvs, boolean numeric) {
+  static String save(IpvsadmTarget ipvs, boolean numeric) {
     StringBuilder sb = new StringBuilder();
     for (VirtualService svc : sortedServices(ipvs)) {
       String sel = selector(svc);
