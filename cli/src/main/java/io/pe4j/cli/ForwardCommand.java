@@ -2,7 +2,6 @@ package io.pe4j.cli;
 
 import com.google.common.net.InetAddresses;
 import io.pe4j.core.Ipvs;
-import io.pe4j.forwarder.AdminServer;
 import io.pe4j.forwarder.Fatal;
 import io.pe4j.forwarder.Forwarder;
 import io.pe4j.forwarder.health.HealthCheck;
@@ -48,6 +47,8 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Mixin private DrainOptions drain = new DrainOptions();
 
+  @Mixin private EndpointOptions endpoints = new EndpointOptions();
+
   /** What SIGHUP does: nothing until the forwarder is ready, then a reload. */
   private final java.util.concurrent.atomic.AtomicReference<Runnable> hangup =
       new java.util.concurrent.atomic.AtomicReference<>(
@@ -66,25 +67,6 @@ final class ForwardCommand implements Callable<Integer> {
       description =
           "the rules from a keepalived.conf: its virtual_server blocks, real servers and checks")
   private @Nullable Path keepalived;
-
-  @Option(
-      names = "--admin",
-      paramLabel = "PATH",
-      description =
-          "listen for ipvsadm command lines on a Unix socket at PATH, mode 0600 (owner only)")
-  private @Nullable Path admin;
-
-  @Option(
-      names = "--admin-tcp",
-      paramLabel = "127.0.0.1:PORT",
-      description = "listen on a loopback TCP port instead; needs --admin-secret")
-  private @Nullable String adminTcp;
-
-  @Option(
-      names = "--admin-secret",
-      paramLabel = "FILE",
-      description = "the shared secret TCP admin clients send first (a file of mode 0600)")
-  private @Nullable Path adminSecret;
 
   @Option(
       names = "--threads",
@@ -143,12 +125,6 @@ final class ForwardCommand implements Callable<Integer> {
   private int mhTableSize;
 
   @Option(
-      names = "--metrics",
-      paramLabel = "HOST:PORT",
-      description = "serve the metrics in the Prometheus text format at http://HOST:PORT/metrics")
-  private @Nullable String metrics;
-
-  @Option(
       names = "--transparent",
       description =
           "transparent mode (Linux, CAP_NET_ADMIN), as IPVS NAT: servers see each client's own"
@@ -186,8 +162,9 @@ final class ForwardCommand implements Callable<Integer> {
     // line would need to open files (tzdb.dat) and fail.
     System.getLogger("io.pe4j.forwarder").log(System.Logger.Level.DEBUG, "starting");
     var unused = java.time.ZonedDateTime.now().toString();
-    if (adminTcp != null && adminSecret == null) {
-      err.println("pe4j forward: --admin-tcp needs --admin-secret FILE (a shared secret)");
+    String endpointProblem = endpoints.problem();
+    if (endpointProblem != null) {
+      err.println("pe4j forward: " + endpointProblem);
       return Pe4j.USAGE;
     }
     long heap = Runtime.getRuntime().maxMemory();
@@ -304,8 +281,7 @@ final class ForwardCommand implements Callable<Integer> {
             Forwarder::close);
     parts.start(sockets);
     Forwarder forwarder = sockets.get();
-    boolean hasAdmin = admin != null || adminTcp != null;
-    if (forwarder.boundAddresses().isEmpty() && !hasAdmin) {
+    if (forwarder.boundAddresses().isEmpty() && !endpoints.hasAdmin()) {
       err.println(
           source()
               + ": no UDP virtual service with an address and a port: nothing to forward"
@@ -324,46 +300,8 @@ final class ForwardCommand implements Callable<Integer> {
     parts.start(health);
     HealthChecker checker = health.get();
     Reload reload = new Reload(ipvs, source(), keepalived != null, checker);
-    Parts.Part<AdminServer> adminPart =
-        new Parts.Part<>(
-            "admin endpoint",
-            () -> {
-              AdminServer a =
-                  admin != null
-                      ? AdminServer.unix(admin, ipvs, forwarder)
-                      : AdminServer.tcp(
-                          Endpoints.parse(java.util.Objects.requireNonNull(adminTcp)),
-                          AdminServer.readSecret(java.util.Objects.requireNonNull(adminSecret)),
-                          ipvs,
-                          forwarder);
-              a.healthChecker(checker);
-              a.onDrain(stop::countDown);
-              a.onReload(reload::run);
-              return a;
-            },
-            AdminServer::close);
-    Parts.Part<MetricsEndpoint> metricsPart =
-        new Parts.Part<>(
-            "--metrics " + metrics,
-            () ->
-                MetricsEndpoint.start(
-                    Endpoints.parse(java.util.Objects.requireNonNull(metrics)),
-                    ipvs,
-                    forwarder,
-                    checker),
-            MetricsEndpoint::close);
-    List<Parts.Part<?>> endpoints = new java.util.ArrayList<>();
-    if (hasAdmin) {
-      endpoints.add(adminPart);
-    }
-    if (metrics != null) {
-      endpoints.add(metricsPart);
-    }
-    if (!endpoints.isEmpty()) {
-      parts.start(endpoints.toArray(Parts.Part<?>[]::new));
-    }
-    AdminServer adminServer = hasAdmin ? adminPart.get() : null;
-    MetricsEndpoint metricsEndpoint = metrics != null ? metricsPart.get() : null;
+    EndpointOptions.Started started =
+        endpoints.start(parts, ipvs, forwarder, checker, stop::countDown, reload::run);
     out.println(
         String.format(
             Locale.ROOT,
@@ -373,8 +311,7 @@ final class ForwardCommand implements Callable<Integer> {
             templates,
             sessions,
             heap >> 20,
-            (adminServer == null ? "" : "; admin endpoint " + adminServer.address())
-                + (metricsEndpoint == null ? "" : "; metrics " + metricsEndpoint.url())));
+            started.describe()));
     if (transparent) {
       out.println(
           "pe4j forward: transparent mode: servers see clients' addresses; their replies are"

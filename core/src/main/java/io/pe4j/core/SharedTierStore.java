@@ -10,10 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,8 +52,6 @@ final class SharedTierStore implements TemplateStore {
   /** Calls being offered at once, at most; past it a new call is decided alone at once. */
   static final int MAX_OFFERS = 65_536;
 
-  private static final System.Logger LOG = System.getLogger("io.pe4j.core");
-
   private final Ticker ticker;
   private final TemplateStore local;
   private final SharedTemplates shared;
@@ -66,16 +60,13 @@ final class SharedTierStore implements TemplateStore {
   private final Consumer<Template> gone;
   private final long waitNanos;
   private final ConcurrentHashMap<ByteBuffer, Offer> offers = new ConcurrentHashMap<>();
-  private final ScheduledThreadPoolExecutor timer;
-  private final ExecutorService outbox;
+  private final ClusterCalls calls = new ClusterCalls();
   private final ThreadLocal<ConnParam> param = ThreadLocal.withInitial(ConnParam::new);
-  private final LongAdder errors = new LongAdder();
   private final LongAdder offered = new LongAdder();
   private final LongAdder agreed = new LongAdder();
   private final LongAdder alone = new LongAdder();
   private final LongAdder overruled = new LongAdder();
   private volatile Consumer<Template> install = t -> {};
-  private volatile long lastWarning;
 
   /** A new call of this node's, offered to the cluster. */
   private final class Offer {
@@ -107,22 +98,6 @@ final class SharedTierStore implements TemplateStore {
     this.arrived = arrived;
     this.gone = gone;
     this.waitNanos = waitNanos;
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "pe4j-cluster-wait");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.setRemoveOnCancelPolicy(true);
-    this.outbox =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "pe4j-cluster-outbox");
-              t.setDaemon(true);
-              return t;
-            });
     shared.onRemoved(this::removedElsewhere);
     shared.onReplaced(this::replacedElsewhere);
     shared.onMerged(this::merged);
@@ -134,7 +109,7 @@ final class SharedTierStore implements TemplateStore {
   /** A partition healed: the merge settles in the background; check the local copies meanwhile. */
   private void merged() {
     for (long s : RECHECK_SECONDS) {
-      timer.schedule(this::recheck, s, TimeUnit.SECONDS);
+      calls.later(this::recheck, s, TimeUnit.SECONDS);
     }
   }
 
@@ -151,13 +126,13 @@ final class SharedTierStore implements TemplateStore {
             .whenComplete(
                 (record, e) -> {
                   if (e != null) {
-                    failed("recheck", e);
+                    calls.failed("recheck", e);
                   } else if (record != null && !Arrays.equals(record, sh.record)) {
                     replacedElsewhere(sh.key, record);
                   }
                 });
       } catch (RuntimeException e) {
-        failed("recheck", e);
+        calls.failed("recheck", e);
       }
     }
   }
@@ -168,7 +143,7 @@ final class SharedTierStore implements TemplateStore {
   }
 
   long errors() {
-    return errors.sum();
+    return calls.errors();
   }
 
   /** Returns how many new calls were offered, answered in time, decided alone, overruled. */
@@ -212,7 +187,7 @@ final class SharedTierStore implements TemplateStore {
     }
     offered.increment();
     Offer mine = o;
-    timer.schedule(() -> decideAlone(mine), waitNanos, TimeUnit.NANOSECONDS);
+    calls.later(() -> decideAlone(mine), waitNanos, TimeUnit.NANOSECONDS);
     ask(o);
     return o.settled;
   }
@@ -223,24 +198,9 @@ final class SharedTierStore implements TemplateStore {
    */
   private void ask(Offer o) {
     long ttl = ttlMillis(o.lone.removalAt(), ticker.read());
-    send(
+    calls.send(
         () -> shared.putIfAbsent(o.key, o.record, ttl).whenComplete((w, e) -> answered(o, w, e)),
         e -> answered(o, null, e));
-  }
-
-  private void send(Runnable work, Consumer<RuntimeException> failed) {
-    try {
-      outbox.execute(
-          () -> {
-            try {
-              work.run();
-            } catch (RuntimeException e) {
-              failed.accept(e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      failed.accept(e); // closed
-    }
   }
 
   private void decideAlone(Offer o) {
@@ -252,7 +212,7 @@ final class SharedTierStore implements TemplateStore {
 
   private void answered(Offer o, byte @Nullable [] winner, @Nullable Throwable e) {
     if (e != null || winner == null) {
-      failed("putIfAbsent", e);
+      calls.failed("putIfAbsent", e);
       decideAlone(o);
       return;
     }
@@ -280,7 +240,7 @@ final class SharedTierStore implements TemplateStore {
       chosen.firstParked = chosen == o.lone;
       install.accept(chosen);
     } catch (RuntimeException e) {
-      failed("install", e);
+      calls.failed("install", e);
     } finally {
       offers.remove(ByteBuffer.wrap(o.key), o);
       o.settled.complete(null);
@@ -335,7 +295,7 @@ final class SharedTierStore implements TemplateStore {
       try {
         shared.touch(sh.key, sh.record, ttlMillis(removalAt, now));
       } catch (RuntimeException e) {
-        failed("touch", e);
+        calls.failed("touch", e);
       }
     }
   }
@@ -346,7 +306,7 @@ final class SharedTierStore implements TemplateStore {
     Template.Shared sh = t.shared;
     if (sh != null) {
       byte[] key = sh.key; // a local copy, or another director's template listed here
-      send(() -> shared.remove(key), e -> failed("remove", e));
+      calls.send(() -> shared.remove(key), e -> calls.failed("remove", e));
     }
     return removed;
   }
@@ -390,7 +350,7 @@ final class SharedTierStore implements TemplateStore {
             }
           });
     } catch (RuntimeException e) {
-      failed("forEach", e);
+      calls.failed("forEach", e);
     }
     out.addAll(remote);
     return out;
@@ -431,25 +391,8 @@ final class SharedTierStore implements TemplateStore {
     return Math.max(1, (Math.max(0, removalAt - now) + GRACE_NANOS) / 1_000_000L);
   }
 
-  private void failed(String what, @Nullable Throwable e) {
-    errors.increment();
-    long now = System.nanoTime();
-    if (now - lastWarning > TOUCH_STEP_NANOS) { // at most one line a second
-      lastWarning = now;
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "shared template table: "
-              + what
-              + " failed ("
-              + errors.sum()
-              + " failures so far; the node decides alone): "
-              + e);
-    }
-  }
-
   /** Stops the wait timer and the outbox. */
   void close() {
-    timer.shutdownNow();
-    outbox.shutdownNow();
+    calls.close();
   }
 }

@@ -15,13 +15,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -149,52 +146,10 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer unix(Path path, Ipvs ipvs, @Nullable Forwarder forwarder)
       throws IOException {
     Path target = path.toAbsolutePath();
-    Path dir = target.getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new IOException(path + ": its directory does not exist");
-    }
-    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      int mode =
-          (Integer)
-              Files.getAttribute(target, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-      if ((mode & 0170000) != 0140000) {
-        throw new IOException(path + ": exists and is not a socket");
-      }
-      if (isLive(target)) {
-        throw new IOException(path + ": another process listens on this admin socket");
-      }
-      Files.delete(target); // stale: its process is gone
-    }
-    // Bind under a temporary name, restrict it, then rename: the path never exists with a wider
-    // mode than 0600.
-    Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid());
-    Files.deleteIfExists(tmp);
-    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    try {
-      s.bind(UnixDomainSocketAddress.of(tmp), MAX_CLIENTS);
-      Files.setPosixFilePermissions(
-          tmp, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AccessDeniedException e) {
-      s.close();
-      Files.deleteIfExists(tmp);
-      throw new IOException(path + ": permission denied", e);
-    } catch (IOException | RuntimeException e) {
-      s.close();
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
+    ServerSocketChannel s = AdminSocketFile.listen(target, MAX_CLIENTS);
     AdminServer server = new AdminServer(s, target, null, ipvs, forwarder);
     server.acceptor.start();
     return server;
-  }
-
-  private static boolean isLive(Path socketPath) {
-    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
-      return c.isConnected();
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /**

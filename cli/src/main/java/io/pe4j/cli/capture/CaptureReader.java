@@ -50,10 +50,7 @@ public final class CaptureReader implements Closeable {
   private boolean classicNanos;
 
   // pcapng: the interfaces of the current section
-  /** An interface: its link type and timestamp resolution, 10^-exponent or 2^-exponent s. */
-  private record Interface(int linkType, int exponent, boolean binary) {}
-
-  private final List<Interface> interfaces = new ArrayList<>();
+  private final List<PcapngInterface> interfaces = new ArrayList<>();
 
   // the current frame
   private long number;
@@ -286,20 +283,13 @@ public final class CaptureReader implements Closeable {
       left -= padded;
     }
     skip(left, "a pcapng interface block");
-    interfaces.add(new Interface(type, exponent, binary));
+    interfaces.add(new PcapngInterface(type, exponent, binary));
   }
 
   private void packet(int type, long body, long blockStart) throws IOException, CaptureException {
     int fixed = type == PCAPNG_SPB ? 4 : 20;
     if (body < fixed) {
-      throw new CaptureException(
-          "malformed pcapng packet block (frame "
-              + number
-              + ", byte offset "
-              + blockStart
-              + "): body of "
-              + body
-              + " bytes");
+      throw malformedPacket(blockStart, "body of " + body + " bytes");
     }
     readFully(header, 0, fixed, "a pcapng packet block");
     ByteBuffer h = view(fixed);
@@ -317,30 +307,15 @@ public final class CaptureReader implements Closeable {
       captured = h.getInt(12) & 0xffff_ffffL;
       originalLength = h.getInt(16) & 0xffff_ffffL;
       if (captured > body - fixed) {
-        throw new CaptureException(
-            "malformed pcapng packet block (frame "
-                + number
-                + ", byte offset "
-                + blockStart
-                + "): "
-                + captured
-                + " bytes captured in a body of "
-                + body);
+        throw malformedPacket(blockStart, captured + " bytes captured in a body of " + body);
       }
     }
     if (iface < 0 || iface >= interfaces.size()) {
-      throw new CaptureException(
-          "malformed pcapng packet block (frame "
-              + number
-              + ", byte offset "
-              + blockStart
-              + "): interface "
-              + iface
-              + " was not described");
+      throw malformedPacket(blockStart, "interface " + iface + " was not described");
     }
-    Interface i = interfaces.get(iface);
+    PcapngInterface i = interfaces.get(iface);
     linkType = i.linkType();
-    timeNanos = toNanos(units, i);
+    timeNanos = i.nanos(units);
     frameData((int) captured);
     skip(body - fixed - captured, "a pcapng packet block");
     readFully(header, 0, 4, "a pcapng block trailer");
@@ -355,24 +330,6 @@ public final class CaptureReader implements Closeable {
               + trailer
               + " at its end");
     }
-  }
-
-  private static long toNanos(long units, Interface i) {
-    int e = i.exponent();
-    if (i.binary()) {
-      long seconds = units >>> e;
-      long fraction = units & ((1L << e) - 1);
-      return seconds * 1_000_000_000L + (long) (fraction * (1e9 / (1L << e)));
-    }
-    return e <= 9 ? units * pow10(9 - e) : units / pow10(e - 9);
-  }
-
-  private static long pow10(int e) {
-    long p = 1;
-    for (int k = 0; k < e; k++) {
-      p *= 10;
-    }
-    return p;
   }
 
   private void frameData(int captured) throws IOException, CaptureException {
@@ -427,6 +384,16 @@ public final class CaptureReader implements Closeable {
       left -= k;
       offset += k;
     }
+  }
+
+  private CaptureException malformedPacket(long blockStart, String detail) {
+    return new CaptureException(
+        "malformed pcapng packet block (frame "
+            + number
+            + ", byte offset "
+            + blockStart
+            + "): "
+            + detail);
   }
 
   private CaptureException truncated(String detail) {

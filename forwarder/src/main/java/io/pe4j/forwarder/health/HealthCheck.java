@@ -1,6 +1,5 @@
 package io.pe4j.forwarder.health;
 
-import com.google.common.net.HostAndPort;
 import io.pe4j.api.IpAddress;
 import io.pe4j.api.Protocol;
 import java.util.ArrayList;
@@ -135,9 +134,9 @@ public record HealthCheck(
       sb.append(" codes=").append(String.join(",", c));
     }
     if (type == Type.UDP) {
-      sb.append(" send=\"").append(escape(send)).append('"');
+      sb.append(" send=\"").append(CheckSyntax.escape(send)).append('"');
       if (!expect.isEmpty()) {
-        sb.append(" expect=\"").append(escape(expect)).append('"');
+        sb.append(" expect=\"").append(CheckSyntax.escape(expect)).append('"');
       }
       if (replyOptional) {
         sb.append(" reply=optional");
@@ -169,25 +168,6 @@ public record HealthCheck(
         : String.format(Locale.ROOT, "%.3f", millis / 1000.0).replaceAll("0+$", "");
   }
 
-  private static String escape(String b) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < b.length(); i++) {
-      int c = b.charAt(i) & 0xff;
-      if (c == '\r') {
-        sb.append("\\r");
-      } else if (c == '\n') {
-        sb.append("\\n");
-      } else if (c == '"' || c == '\\') {
-        sb.append('\\').append((char) c);
-      } else if (c < 0x20 || c > 0x7e) {
-        sb.append(String.format(Locale.ROOT, "\\x%02x", c));
-      } else {
-        sb.append((char) c);
-      }
-    }
-    return sb.toString();
-  }
-
   /** Returns whether a rules-file line is a check line. */
   public static boolean isCheckLine(String line) {
     String t = line.strip();
@@ -200,7 +180,7 @@ public record HealthCheck(
    * @throws IllegalArgumentException saying what is wrong
    */
   public static HealthCheck parse(String line) {
-    List<String> w = words(line.strip());
+    List<String> w = CheckSyntax.words(line.strip());
     if (w.isEmpty() || !w.get(0).equals("check")) {
       throw new IllegalArgumentException("a check line starts with 'check'");
     }
@@ -224,9 +204,9 @@ public record HealthCheck(
       switch (a) {
         case "-u", "-t" -> {
           protocol = a.equals("-u") ? Protocol.UDP : Protocol.TCP;
-          service = value(w, ++i, a);
+          service = CheckSyntax.value(w, ++i, a);
         }
-        case "-r" -> server = value(w, ++i, a);
+        case "-r" -> server = CheckSyntax.value(w, ++i, a);
         case "sip-options" -> type = Type.SIP_OPTIONS;
         case "udp" -> type = Type.UDP;
         case "misc" -> type = Type.MISC;
@@ -239,20 +219,20 @@ public record HealthCheck(
           String k = a.substring(0, eq);
           String v = a.substring(eq + 1);
           switch (k) {
-            case "interval" -> interval = millis(v, k);
-            case "timeout" -> timeout = millis(v, k);
-            case "rise" -> rise = count(v, k);
-            case "fall" -> fall = count(v, k);
-            case "codes" -> codes = codes(v);
+            case "interval" -> interval = CheckSyntax.millis(v, k);
+            case "timeout" -> timeout = CheckSyntax.millis(v, k);
+            case "rise" -> rise = CheckSyntax.count(v, k);
+            case "fall" -> fall = CheckSyntax.count(v, k);
+            case "codes" -> codes = CheckSyntax.codes(v);
             case "on-failure" -> {
               if (!v.equals("quiesce") && !v.equals("remove")) {
                 throw new IllegalArgumentException("on-failure is quiesce or remove, not " + v);
               }
               remove = v.equals("remove");
             }
-            case "send" -> send = unescape(v);
-            case "expect" -> expect = unescape(v);
-            case "command" -> command = words(v);
+            case "send" -> send = CheckSyntax.unescape(v);
+            case "expect" -> expect = CheckSyntax.unescape(v);
+            case "command" -> command = CheckSyntax.words(v);
             case "reply" -> {
               if (!v.equals("required") && !v.equals("optional")) {
                 throw new IllegalArgumentException("reply is required or optional, not " + v);
@@ -274,9 +254,9 @@ public record HealthCheck(
       throw new IllegalArgumentException("a check has a type: sip-options, udp or misc");
     }
     int[] vp = new int[1];
-    IpAddress vip = address(service, vp);
+    IpAddress vip = CheckSyntax.address(service, vp);
     int[] rp = new int[1];
-    IpAddress rs = address(server, rp);
+    IpAddress rs = CheckSyntax.address(server, rp);
     return new HealthCheck(
         protocol,
         vip,
@@ -295,129 +275,5 @@ public record HealthCheck(
         command,
         dynamic,
         replyOptional);
-  }
-
-  private static IpAddress address(String text, int[] port) {
-    HostAndPort hp;
-    try {
-      hp = HostAndPort.fromString(text);
-    } catch (IllegalArgumentException e) {
-      hp = null;
-    }
-    if (hp == null || !hp.hasPort()) {
-      throw new IllegalArgumentException("expected ADDRESS:PORT, not '" + text + "'");
-    }
-    port[0] = hp.getPort();
-    if (port[0] < 1) {
-      throw new IllegalArgumentException("port must be 1..65535: " + text);
-    }
-    return IpAddress.parse(hp.getHost());
-  }
-
-  private static String value(List<String> w, int i, String option) {
-    if (i >= w.size()) {
-      throw new IllegalArgumentException(option + " needs a value");
-    }
-    return w.get(i);
-  }
-
-  private static long millis(String v, String k) {
-    try {
-      double s = Double.parseDouble(v);
-      if (!(s > 0) || s > 86_400) {
-        throw new NumberFormatException();
-      }
-      return Math.max(1, Math.round(s * 1000));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(k + " must be seconds (0 < s <= 86400): " + v, e);
-    }
-  }
-
-  private static int count(String v, String k) {
-    try {
-      int n = Integer.parseInt(v);
-      if (n < 1 || n > 1000) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(k + " must be 1..1000: " + v, e);
-    }
-  }
-
-  private static Set<Integer> codes(String v) {
-    Set<Integer> out = new TreeSet<>();
-    for (String c : v.split(",")) {
-      if (c.matches("[1-6]xx")) {
-        out.add(-(c.charAt(0) - '0'));
-      } else if (c.matches("[1-6][0-9][0-9]")) {
-        out.add(Integer.parseInt(c));
-      } else {
-        throw new IllegalArgumentException("a reply code is 100..699 or a class like 2xx: " + c);
-      }
-    }
-    return out;
-  }
-
-  static String unescape(String v) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c != '\\' || i + 1 == v.length()) {
-        sb.append(c);
-        continue;
-      }
-      char n = v.charAt(++i);
-      switch (n) {
-        case 'r' -> sb.append('\r');
-        case 'n' -> sb.append('\n');
-        case 't' -> sb.append('\t');
-        case 'x' -> {
-          if (i + 2 >= v.length()) {
-            throw new IllegalArgumentException("\\x needs two hex digits: " + v);
-          }
-          sb.append((char) Integer.parseInt(v.substring(i + 1, i + 3), 16));
-          i += 2;
-        }
-        default -> sb.append(n);
-      }
-    }
-    return sb.toString();
-  }
-
-  /**
-   * Splits on blanks; double or single quotes group, and inside double quotes a backslash keeps the
-   * next character (for {@link #unescape}).
-   */
-  static List<String> words(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    char quote = 0;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if ((c == '"' || c == '\'') && (quote == 0 || quote == c)) {
-        quote = quote == 0 ? c : 0;
-        any = true;
-      } else if (c == '\\' && quote == '"' && i + 1 < line.length()) {
-        cur.append(c).append(line.charAt(++i));
-      } else if (quote == 0 && (c == ' ' || c == '\t')) {
-        if (any) {
-          out.add(cur.toString());
-          cur.setLength(0);
-          any = false;
-        }
-      } else {
-        cur.append(c);
-        any = true;
-      }
-    }
-    if (quote != 0) {
-      throw new IllegalArgumentException("unclosed quote");
-    }
-    if (any) {
-      out.add(cur.toString());
-    }
-    return out;
   }
 }
