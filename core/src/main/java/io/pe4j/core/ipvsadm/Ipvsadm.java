@@ -10,9 +10,10 @@ import io.pe4j.core.VirtualService;
 import java.util.List;
 
 /**
- * Parses ipvsadm command lines (ipvsadm 1.31 syntax, spec §11) and runs them against an {@link
- * Ipvs}. pe4j extension: {@code --pe-failure drop|fallback} sets a service's engine-failure policy;
- * {@code -S} writes it only when it is not the default.
+ * Parses ipvsadm command lines (ipvsadm 1.31 syntax, spec §11) and runs them against a director
+ * ({@link IpvsadmTarget}: an {@link io.pe4j.core.Ipvs}). pe4j extension: {@code --pe-failure
+ * drop|fallback} sets a service's engine-failure policy; {@code -S} writes it only when it is not
+ * the default.
  */
 public final class Ipvsadm {
 
