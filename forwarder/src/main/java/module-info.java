@@ -5,6 +5,7 @@ module io.pe4j.forwarder {
   requires io.netty.buffer;
   requires io.netty.common;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.unix.common;
   requires com.google.common;
   requires static org.jspecify;
 

@@ -141,14 +141,22 @@ final class ForwardCommand implements Callable<Integer> {
   /** The port a TPROXY rule delivers servers' replies to, in transparent mode, by default. */
   static final int DEFAULT_TPROXY_PORT = 15060;
 
+  /**
+   * Round trips of the default warm-up: what kept the step from 20,000 to 60,000 datagrams/s free
+   * of loss on this code (BENCHMARKS.md §12–§14; 2–7 s before ready).
+   */
+  static final int DEFAULT_WARM_UP = 50_000;
+
   @Option(
       names = "--warm-up",
       paramLabel = "N",
       description =
-          "before 'ready', run N request/reply pairs through a private forwarder on loopback, so"
-              + " that the JIT compiler has compiled the datagram path before traffic arrives"
-              + " (default 0: none)")
-  private int warmUp;
+          "before 'ready' (and systemd's READY=1), run N request/reply pairs through a private"
+              + " forwarder on loopback, so that the JIT compiler has compiled the datagram path"
+              + " before traffic arrives (default "
+              + DEFAULT_WARM_UP
+              + ", 2-7 s; 0: start at once)")
+  private int warmUp = DEFAULT_WARM_UP;
 
   @Override
   public Integer call() throws Exception {
@@ -240,6 +248,19 @@ final class ForwardCommand implements Callable<Integer> {
 
   private int run(Ipvs ipvs, long templates, Parts parts, PrintWriter out, PrintWriter err)
       throws InterruptedException, IOException, Parts.PartFailed {
+    try (ServiceManager systemd = new ServiceManager(System.getenv())) {
+      return run(ipvs, templates, parts, systemd, out, err);
+    }
+  }
+
+  private int run(
+      Ipvs ipvs,
+      long templates,
+      Parts parts,
+      ServiceManager systemd,
+      PrintWriter out,
+      PrintWriter err)
+      throws InterruptedException, IOException, Parts.PartFailed {
     long heap = Runtime.getRuntime().maxMemory();
     int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
     List<HealthCheck> checks;
@@ -249,7 +270,12 @@ final class ForwardCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return Pe4j.USAGE;
     }
+    if (warmUp < 0) {
+      err.println("pe4j forward: --warm-up: " + warmUp + " is not 0 or more");
+      return Pe4j.USAGE;
+    }
     if (warmUp > 0) {
+      systemd.status("warming up: " + warmUp + " round trips through a private forwarder");
       out.println(
           "pe4j forward: warm-up: "
               + io.pe4j.forwarder.Warmup.run(warmUp, threads, java.time.Duration.ofSeconds(30)));
@@ -301,7 +327,8 @@ final class ForwardCommand implements Callable<Integer> {
     HealthChecker checker = health.get();
     Reload reload = new Reload(ipvs, source(), keepalived != null, checker);
     EndpointOptions.Started started =
-        endpoints.start(parts, ipvs, forwarder, checker, stop::countDown, reload::run);
+        endpoints.start(
+            parts, ipvs, forwarder, checker, stop::countDown, () -> systemd.reload(reload::run));
     out.println(
         String.format(
             Locale.ROOT,
@@ -323,7 +350,7 @@ final class ForwardCommand implements Callable<Integer> {
     }
     hangup.set(
         () -> {
-          String r = reload.run();
+          String r = systemd.reload(reload::run);
           synchronized (out) {
             out.print(r);
             out.flush();
@@ -331,7 +358,11 @@ final class ForwardCommand implements Callable<Integer> {
         });
     out.println("ready");
     out.flush();
+    systemd.ready(
+        "forwarding " + forwarder.boundAddresses().size() + " virtual services", forwarder);
     stop.await();
+    systemd.stopping(
+        drain.drainSeconds > 0 ? "draining for " + drain.drainSeconds + " s" : "stopping");
     drain.drain(forwarder, out);
     parts.close();
     out.println("final statistics");

@@ -44,7 +44,7 @@ class ForwardLimitsTest {
       cmd.add("-Xmx" + heap);
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
-    cmd.addAll(List.of(args));
+    cmd.addAll(Processes.withoutWarmUp(args));
     return cmd;
   }
 

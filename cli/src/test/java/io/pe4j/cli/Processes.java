@@ -37,9 +37,16 @@ final class Processes implements AutoCloseable {
 
   /** Starts a process whose stdout and stderr go to {@code logs/name.log}. */
   Process start(String name, List<String> command) throws IOException {
+    return start(name, command, java.util.Map.of());
+  }
+
+  /** Starts a process with {@code env} added to this one's environment. */
+  Process start(String name, List<String> command, java.util.Map<String, String> env)
+      throws IOException {
+    ProcessBuilder b = new ProcessBuilder(command);
+    b.environment().putAll(env);
     Process p =
-        new ProcessBuilder(command)
-            .directory(logs.toFile())
+        b.directory(logs.toFile())
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile())
             .start();
@@ -64,8 +71,22 @@ final class Processes implements AutoCloseable {
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvm);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
-    cmd.addAll(List.of(args));
+    cmd.addAll(withoutWarmUp(args));
     return cmd;
+  }
+
+  /**
+   * {@code args}, with {@code --warm-up 0} after {@code forward} unless they set a warm-up: the
+   * suites start a hundred forwarders, and the default warm-up (2–7 s each) is the business of the
+   * test that checks it ({@code ServiceManagerEndToEndTest}), which passes its own.
+   */
+  static List<String> withoutWarmUp(String... args) {
+    List<String> out = new ArrayList<>(List.of(args));
+    int forward = out.indexOf("forward");
+    if (forward >= 0 && out.stream().noneMatch(a -> a.startsWith("--warm-up"))) {
+      out.addAll(forward + 1, List.of("--warm-up", "0"));
+    }
+    return out;
   }
 
   /** Waits until the log of {@code name} holds {@code text}. */

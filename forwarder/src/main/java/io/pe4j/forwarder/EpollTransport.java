@@ -66,6 +66,42 @@ final class EpollTransport extends Transport {
     }
   }
 
+  /**
+   * Sends one datagram to the Unix datagram socket at {@code path} (a leading {@code @}: the
+   * abstract namespace) from an unbound socket on {@code group}'s loop; waits up to a second.
+   *
+   * @throws java.io.IOException saying why it was not sent
+   */
+  static void sendToUnixSocket(EventLoopGroup group, String path, byte[] data)
+      throws java.io.IOException {
+    ChannelFuture registered =
+        new Bootstrap()
+            .group(group)
+            .channel(io.netty.channel.epoll.EpollDomainDatagramChannel.class)
+            .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true) // sendto, unbound
+            .handler(new ChannelInboundHandlerAdapter())
+            .register()
+            .awaitUninterruptibly();
+    if (!registered.isSuccess()) {
+      throw new java.io.IOException("no Unix datagram socket: " + describe(registered.cause()));
+    }
+    Channel ch = registered.channel();
+    try {
+      String native_ = path.startsWith("@") ? "\0" + path.substring(1) : path;
+      ChannelFuture sent =
+          ch.writeAndFlush(
+              new io.netty.channel.unix.DomainDatagramPacket(
+                  io.netty.buffer.Unpooled.wrappedBuffer(data),
+                  new io.netty.channel.unix.DomainSocketAddress(native_)));
+      if (!sent.awaitUninterruptibly(1, TimeUnit.SECONDS) || !sent.isSuccess()) {
+        throw new java.io.IOException(
+            path + ": " + (sent.cause() == null ? "not sent within 1 s" : describe(sent.cause())));
+      }
+    } finally {
+      ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+  }
+
   @Override
   String name() {
     return "epoll";

@@ -353,6 +353,26 @@ public final class Forwarder implements AutoCloseable {
     return ipvs;
   }
 
+  /**
+   * Runs an empty task on every event loop; completes when all have run it. A loop that is stuck (a
+   * handler that blocks) leaves it incomplete: what a watchdog asks before it says "alive".
+   */
+  public java.util.concurrent.CompletableFuture<Void> heartbeat() {
+    List<java.util.concurrent.CompletableFuture<Void>> beats = new java.util.ArrayList<>();
+    for (io.netty.util.concurrent.EventExecutor loop : group) {
+      java.util.concurrent.CompletableFuture<Void> beat =
+          new java.util.concurrent.CompletableFuture<>();
+      try {
+        loop.execute(() -> beat.complete(null));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        beat.completeExceptionally(e); // shut down
+      }
+      beats.add(beat);
+    }
+    return java.util.concurrent.CompletableFuture.allOf(
+        beats.toArray(java.util.concurrent.CompletableFuture[]::new));
+  }
+
   /** Returns the number of client sessions open now. */
   public int sessions() {
     return sessions.count();

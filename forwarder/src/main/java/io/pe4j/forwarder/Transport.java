@@ -99,7 +99,7 @@ abstract class Transport {
     if (t == null) {
       return "unknown error";
     }
-    String m = String.valueOf(t.getMessage());
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (String.valueOf(c.getMessage()).contains("Too many open files")) {
         return "no file descriptor left (ulimit -n)";
