@@ -62,6 +62,12 @@ final class ClusterOptions {
   /** This node's member, once started. */
   private @Nullable ClusterMember member;
 
+  /** The cluster's members as this node sees them now; empty without a cluster. */
+  List<String> memberNames() {
+    ClusterMember m = member;
+    return m == null ? List.of() : m.memberNames();
+  }
+
   /** Whether a cluster is asked for. */
   boolean on() {
     return cluster != null;

@@ -50,7 +50,9 @@ final class EndpointOptions {
     /** What the start-up line says of them. */
     String describe() {
       return (admin == null ? "" : "; admin endpoint " + admin.address())
-          + (metrics == null ? "" : "; metrics " + metrics.url());
+          + (metrics == null
+              ? ""
+              : "; metrics " + metrics.url() + "; status page " + metrics.pageUrl());
     }
   }
 
@@ -72,7 +74,8 @@ final class EndpointOptions {
       Forwarder forwarder,
       HealthChecker checker,
       Runnable drain,
-      Supplier<String> reload)
+      Supplier<String> reload,
+      Supplier<List<String>> members)
       throws Parts.PartFailed {
     Parts.Part<AdminServer> adminPart =
         new Parts.Part<>(
@@ -97,7 +100,11 @@ final class EndpointOptions {
             "--metrics " + metrics,
             () ->
                 MetricsEndpoint.start(
-                    Endpoints.parse(Objects.requireNonNull(metrics)), ipvs, forwarder, checker),
+                    Endpoints.parse(Objects.requireNonNull(metrics)),
+                    ipvs,
+                    forwarder,
+                    checker,
+                    members),
             MetricsEndpoint::close);
     List<Parts.Part<?>> endpoints = new ArrayList<>();
     if (hasAdmin()) {

@@ -328,7 +328,13 @@ final class ForwardCommand implements Callable<Integer> {
     Reload reload = new Reload(ipvs, source(), keepalived != null, checker);
     EndpointOptions.Started started =
         endpoints.start(
-            parts, ipvs, forwarder, checker, stop::countDown, () -> systemd.reload(reload::run));
+            parts,
+            ipvs,
+            forwarder,
+            checker,
+            stop::countDown,
+            () -> systemd.reload(reload::run),
+            cluster::memberNames);
     out.println(
         String.format(
             Locale.ROOT,

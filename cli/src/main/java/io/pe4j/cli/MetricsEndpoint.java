@@ -19,7 +19,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** {@code pe4j forward --metrics}: the Prometheus text format at {@code /metrics}. */
+/**
+ * {@code pe4j forward --metrics}: the Prometheus text format at {@code /metrics}, the status page
+ * at {@code /} and what it reads at {@code /status.json}.
+ */
 final class MetricsEndpoint implements AutoCloseable {
 
   private final HttpServer server;
@@ -30,7 +33,11 @@ final class MetricsEndpoint implements AutoCloseable {
   }
 
   static MetricsEndpoint start(
-      InetSocketAddress address, Ipvs ipvs, Forwarder forwarder, HealthChecker checker)
+      InetSocketAddress address,
+      Ipvs ipvs,
+      Forwarder forwarder,
+      HealthChecker checker,
+      java.util.function.Supplier<java.util.List<String>> members)
       throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Pe4jMetrics pe4j = new Pe4jMetrics(ipvs);
@@ -64,9 +71,55 @@ final class MetricsEndpoint implements AutoCloseable {
             }
           }
         });
+    StatusPage page = new StatusPage(ipvs, forwarder, checker, members);
+    byte[] html = StatusPage.html();
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            byte[] body;
+            String type;
+            if (!exchange.getRequestMethod().equals("GET")) {
+              exchange.sendResponseHeaders(405, -1);
+              return;
+            } else if (path.equals("/") || path.equals("/index.html")) {
+              body = html;
+              type = "text/html; charset=utf-8";
+            } else if (path.equals("/status.json")) {
+              body = StatusPage.utf8(page.json());
+              type = "application/json";
+            } else {
+              exchange.sendResponseHeaders(404, -1);
+              return;
+            }
+            var headers = exchange.getResponseHeaders();
+            headers.set("Content-Type", type);
+            headers.set("Cache-Control", "no-store");
+            // the page's own script and styles, its JSON from here, nothing from anywhere else
+            headers.set(
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+                    + " connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'");
+            headers.set("X-Content-Type-Options", "nosniff");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          } catch (RuntimeException e) {
+            System.getLogger("io.pe4j.cli")
+                .log(System.Logger.Level.WARNING, "status page: " + e, e);
+          }
+        });
     server.setExecutor(null);
     server.start();
     return m;
+  }
+
+  /** The status page's address. */
+  String pageUrl() {
+    InetSocketAddress a = server.getAddress();
+    return "http://" + a.getHostString() + ":" + a.getPort() + "/";
   }
 
   String url() {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "pe4j",
     mixinStandardHelpOptions = true,
-    version = "pe4j 0.1.0-SNAPSHOT",
+    version = "pe4j " + Pe4j.VERSION,
     description = "IPVS persistence engines (ipvsadm --pe) for UDP forwarders.",
     subcommands = {
       EnginesCommand.class,
@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Pe4j implements Runnable {
+
+  /** pe4j's version ({@code pe4j --version}, the status page). */
+  static final String VERSION = "0.1.0-SNAPSHOT";
 
   /** Exit code: a failed expectation. */
   static final int FAILED = 1;
