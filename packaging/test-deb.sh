@@ -16,7 +16,8 @@ dpkg -i "$deb"
 [ -x /usr/bin/pe4j ] || fail "/usr/bin/pe4j is not installed"
 for f in /usr/share/pe4j/pe4j.jar /lib/systemd/system/pe4j.service /etc/default/pe4j \
   /usr/share/doc/pe4j/README.md /usr/share/doc/pe4j/copyright \
-  /usr/share/doc/pe4j/examples/rules /usr/share/doc/pe4j/examples/keepalived.conf; do
+  /usr/share/doc/pe4j/examples/rules /usr/share/doc/pe4j/examples/keepalived.conf \
+  /usr/share/doc/pe4j/grafana/pe4j.json; do
   [ -f "$f" ] || fail "$f is not installed"
 done
 grep -qx /etc/default/pe4j /var/lib/dpkg/info/pe4j.conffiles || fail "/etc/default/pe4j is not a conffile"
