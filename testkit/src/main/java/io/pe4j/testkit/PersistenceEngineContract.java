@@ -190,6 +190,11 @@ public abstract class PersistenceEngineContract extends CoreLaws {
     for (byte[] b : bases) {
       for (byte[] g : Costs.grown(b, gen)) {
         double t = Costs.bestNanosPerCall(engine, protocol(), g, 3, 3);
+        if (t / g.length / baseline > COST_RATIO_BOUND && t > COST_FLOOR_NANOS) {
+          // confirmed by a longer measurement before it fails: a parse that rescans stays slow,
+          // a pause of a busy host (a collection, the JIT compiler, another process) does not
+          t = Math.min(t, Costs.bestNanosPerCall(engine, protocol(), g, 1, 4));
+        }
         double ratio = t / g.length / baseline;
         if (ratio > COST_RATIO_BOUND && t > COST_FLOOR_NANOS) {
           throw new AssertionError(
