@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       EnginesCommand.class,
       ExtractCommand.class,
       SimulateCommand.class,
+      ReplayCommand.class,
       IpvsadmCommand.class,
       ForwardCommand.class,
       DemoCommand.class,

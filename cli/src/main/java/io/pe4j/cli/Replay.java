@@ -1,0 +1,495 @@
+package io.pe4j.cli;
+
+import io.pe4j.api.ConnParam;
+import io.pe4j.api.Datagram;
+import io.pe4j.api.IpAddress;
+import io.pe4j.api.PeResult;
+import io.pe4j.api.PersistenceEngine;
+import io.pe4j.api.Protocol;
+import io.pe4j.cli.capture.CaptureSource;
+import io.pe4j.core.Destination;
+import io.pe4j.core.DestinationSpec;
+import io.pe4j.core.Ipvs;
+import io.pe4j.core.IpvsadmException;
+import io.pe4j.core.Verdict;
+import io.pe4j.core.VirtualService;
+import io.pe4j.core.ipvsadm.Ipvsadm;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code pe4j replay}'s engine: the datagrams of a capture through cores in the capture's own time
+ * (its timestamps drive their clock), with the events of the operator's plan applied when their
+ * time comes; what happened, kept for the report. With {@code --nodes N} a datagram lands on a node
+ * by its client address (rendezvous hashing: a node that stops sends only its own clients
+ * elsewhere), and the nodes agree as chosen: each with its own core ({@code none}; with {@code -s
+ * mh -b mh-pe} they agree by construction), or one shared table ({@code shared}: a cluster whose
+ * answer always comes in time).
+ */
+final class Replay {
+
+  /** How the nodes of {@code --nodes N} agree on a call's server. */
+  enum Agreement {
+    NONE,
+    SHARED
+  }
+
+  /** Heap per template in the default store (BENCHMARKS.md §16, a 41-byte Call-ID). */
+  static final long BYTES_PER_TEMPLATE = 296;
+
+  private static final long SECOND = 1_000_000_000L;
+
+  private final AtomicLong clock = new AtomicLong(SECOND);
+  private final List<Ipvs> cores = new ArrayList<>();
+  private final int nodes;
+  private final boolean[] nodeUp;
+  private final Agreement agreement;
+  private final @Nullable InetSocketAddress service;
+  private final List<ReplayEvents.Event> events;
+  private final long[] moved;
+  private final List<String> eventErrors = new ArrayList<>();
+  private int nextEvent;
+  private long lastEventAt = Long.MIN_VALUE;
+  private int lastEvent = -1;
+  private final Map<String, DestinationSpec> downServers = new HashMap<>(); // "svc rs" -> saved
+
+  private final Datagram d = new Datagram();
+  private final ConnParam param = new ConnParam();
+
+  // what happened
+  private long first = Long.MIN_VALUE;
+  private long now; // capture time from the first datagram
+  long datagrams;
+  long fromServers;
+  final Map<String, Long> serverVerdicts = new TreeMap<>();
+  final Map<String, Long> notForAService = new TreeMap<>();
+  final Map<String, Long> drops = new TreeMap<>();
+  final Map<String, ServiceStats> services = new LinkedHashMap<>();
+  long peakTemplates;
+  long peakAtNanos;
+  final List<long[]> templateSeries = new ArrayList<>(); // {seconds, templates}
+  private long seriesStep = SECOND;
+  private long nextSample;
+  private Set<ServerKey> realServers = Set.of();
+  private final java.util.IdentityHashMap<VirtualService, ServiceStats> byService =
+      new java.util.IdentityHashMap<>();
+  private final java.util.IdentityHashMap<Destination, String> serverNames =
+      new java.util.IdentityHashMap<>();
+
+  private record ServerKey(IpAddress address, int port) {}
+
+  private long realServersGeneration = -1;
+
+  /** One virtual service's outcome. */
+  static final class ServiceStats {
+    final String name;
+    final String description;
+    final Map<String, long[]> servers = new LinkedHashMap<>(); // datagrams, calls, weight
+    final ReplayCalls calls;
+    long unkeyed;
+
+    ServiceStats(String name, String description, long idleNanos) {
+      this.name = name;
+      this.description = description;
+      this.calls = new ReplayCalls(idleNanos);
+    }
+
+    long[] server(String s) {
+      return servers.computeIfAbsent(s, k -> new long[] {0, 0, -1});
+    }
+  }
+
+  /**
+   * Loads the rules into a core per node (one for a shared table).
+   *
+   * @throws IllegalArgumentException with the file and line of a bad rule
+   */
+  Replay(
+      Path rules,
+      boolean keepalived,
+      @Nullable InetSocketAddress service,
+      int nodes,
+      Agreement agreement,
+      int seed,
+      List<ReplayEvents.Event> events) {
+    this.nodes = nodes;
+    this.nodeUp = new boolean[nodes];
+    java.util.Arrays.fill(nodeUp, true);
+    this.agreement = agreement;
+    this.service = service;
+    this.events = events;
+    this.moved = new long[events.size()];
+    int count = agreement == Agreement.SHARED ? 1 : nodes;
+    for (int i = 0; i < count; i++) {
+      Ipvs ipvs = Ipvs.builder().ticker(clock::get).seed(seed + i).build();
+      RulesFile.load(ipvs, rules, keepalived, new PrintWriter(new StringWriter()));
+      cores.add(ipvs);
+    }
+    for (VirtualService svc : cores.get(0).services()) {
+      String name = Ipvsadm.selector(svc);
+      ServiceStats s = new ServiceStats(name, describe(svc), idleNanos(svc));
+      services.put(name, s);
+      List<Destination> inOrder = new ArrayList<>(svc.destinations());
+      java.util.Collections.reverse(inOrder); // the kernel lists the newest first: the file's order
+      for (Destination dest : inOrder) {
+        String rs = dest.address().withPort(dest.port());
+        s.server(rs)[2] = dest.weight();
+      }
+    }
+    if (service != null && lookup(cores.get(0), service) == null) {
+      throw new IllegalArgumentException(
+          rules + ": no UDP virtual service " + service.getHostString() + ":" + service.getPort());
+    }
+  }
+
+  private static String describe(VirtualService svc) {
+    var engine = svc.engine();
+    return svc.schedulerName()
+        + (svc.isPersistent() ? ", persistent " + svc.timeoutSeconds() + " s" : "")
+        + (engine == null ? "" : ", pe " + engine.name())
+        + (svc.isOnePacket() ? ", ops" : "");
+  }
+
+  /**
+   * How long a call may be quiet before a new datagram of it is a new call: its template's life.
+   */
+  private static long idleNanos(VirtualService svc) {
+    return (svc.isPersistent() ? svc.timeoutSeconds() : 300) * SECOND + SECOND;
+  }
+
+  private static @Nullable VirtualService lookup(Ipvs ipvs, InetSocketAddress a) {
+    return ipvs.service(Protocol.UDP, IpAddress.of(a.getAddress()), a.getPort(), 0);
+  }
+
+  /** Takes the next datagram of the capture. */
+  void offer(CaptureSource.Packet p) {
+    if (first == Long.MIN_VALUE) {
+      first = p.timeNanos();
+    }
+    now = Math.max(now, p.timeNanos() - first); // a capture's clock may step back: time does not
+    clock.set(SECOND + now);
+    while (nextEvent < events.size() && events.get(nextEvent).atNanos() <= now) {
+      apply(nextEvent++);
+    }
+    sample();
+    datagrams++;
+    IpAddress src = IpAddress.of(p.source());
+    IpAddress dst = IpAddress.of(p.destination());
+    if (isRealServer(src, p.sourcePort())) {
+      fromServers++;
+      Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node(dst, p.destinationPort()));
+      d.set(Protocol.UDP, src, p.sourcePort(), dst, p.destinationPort())
+          .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
+      count(serverVerdicts, core.processFromServer(d).kind().name());
+      return;
+    }
+    if (service != null) {
+      dst = IpAddress.of(service.getAddress());
+    }
+    int dport = service != null ? service.getPort() : p.destinationPort();
+    int node = node(src, p.sourcePort());
+    Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node);
+    d.set(Protocol.UDP, src, p.sourcePort(), dst, dport)
+        .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
+    Verdict v = core.process(d);
+    switch (v.kind()) {
+      case PASS -> count(notForAService, dst.withPort(dport));
+      case FORWARD -> forwarded(core, v, src, p.sourcePort(), dst, dport, node);
+      default -> count(drops, v.kind() + ": " + v.reason());
+    }
+  }
+
+  private void forwarded(
+      Ipvs core, Verdict v, IpAddress src, int sport, IpAddress dst, int dport, int node) {
+    Destination dest = v.destination();
+    VirtualService svc = dest == null ? core.service(Protocol.UDP, dst, dport, 0) : dest.service();
+    if (svc == null || dest == null) {
+      count(drops, "FORWARD without a service");
+      return;
+    }
+    ServiceStats s = byService.get(svc);
+    if (s == null) {
+      s =
+          services.computeIfAbsent(
+              Ipvsadm.selector(svc), k -> new ServiceStats(k, describe(svc), idleNanos(svc)));
+      byService.put(svc, s);
+    }
+    String server = serverNames.computeIfAbsent(dest, x -> x.address().withPort(x.port()));
+    long[] row = s.server(server);
+    row[0]++;
+    String key = key(svc, src, sport);
+    if (key == null) {
+      s.unkeyed++;
+      return;
+    }
+    ReplayCalls.Call c = s.calls.see(key, server, node, now);
+    if (c.datagrams == 1) {
+      row[1]++;
+    } else if (c.changed) {
+      String reason = why(core, svc, c, node);
+      s.calls.split(c, reason);
+      if (lastEvent >= 0 && c.previousSeen < lastEventAt) {
+        moved[lastEvent]++;
+      }
+    }
+  }
+
+  /** Why a call's datagram went to another server than the one before. */
+  private String why(Ipvs core, VirtualService svc, ReplayCalls.Call c, int node) {
+    String previous = c.previousServer;
+    Destination before = null;
+    for (Destination x : svc.destinations()) {
+      if (x.address().withPort(x.port()).equals(previous)) {
+        before = x;
+      }
+    }
+    if (before == null) {
+      return "its server was removed";
+    }
+    if (before.weight() == 0) {
+      return "its server was quiesced (weight 0) and its template ended";
+    }
+    if (c.previousNode != node && agreement == Agreement.NONE && nodes > 1) {
+      return "its client moved to another node (no shared table)";
+    }
+    if (now - c.previousSeen > idleNanos(svc) - SECOND) {
+      return "its template expired (idle longer than the timeout), rescheduled";
+    }
+    return svc.isPersistent()
+        ? "rescheduled (its template was gone)"
+        : "scheduled again (no persistence)";
+  }
+
+  /** The call a datagram belongs to: the engine's key, or without an engine the client. */
+  private @Nullable String key(VirtualService svc, IpAddress src, int sport) {
+    PersistenceEngine engine = svc.engine();
+    if (engine == null) {
+      return src.withPort(sport);
+    }
+    param.set(d.isIpv6(), Protocol.UDP, 0, 0, 0, 0, 0, d.destinationPort(), engine);
+    PeResult r;
+    try {
+      r = engine.fillParam(param, d);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (!r.isMatch() || !param.hasPeData()) {
+      return null;
+    }
+    return new String(param.peDataCopy().toByteArray(), StandardCharsets.ISO_8859_1);
+  }
+
+  private boolean isRealServer(IpAddress address, int port) {
+    Ipvs core = cores.get(0);
+    long generation = core.control().generation();
+    if (generation != realServersGeneration) {
+      Set<ServerKey> rs = new HashSet<>();
+      for (VirtualService svc : core.services()) {
+        for (Destination x : svc.destinations()) {
+          rs.add(new ServerKey(x.address(), x.port()));
+        }
+      }
+      realServers = rs;
+      realServersGeneration = generation;
+    }
+    return !realServers.isEmpty() && realServers.contains(new ServerKey(address, port));
+  }
+
+  /**
+   * The live node a client lands on: the highest of the live nodes' scores (rendezvous hashing).
+   */
+  private int node(IpAddress address, int port) {
+    if (nodes == 1) {
+      return 0;
+    }
+    long h = address.hashCode() * 0x9E3779B97F4A7C15L + port;
+    int best = -1;
+    long bestScore = Long.MIN_VALUE;
+    for (int k = 0; k < nodes; k++) {
+      if (!nodeUp[k]) {
+        continue;
+      }
+      long z = h + (k + 1) * 0xBF58476D1CE4E5B9L;
+      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+      z ^= z >>> 31;
+      if (best < 0 || z > bestScore) {
+        best = k;
+        bestScore = z;
+      }
+    }
+    return Math.max(best, 0); // every node down: the first takes all (and the report says so)
+  }
+
+  private void apply(int index) {
+    ReplayEvents.Event e = events.get(index);
+    lastEventAt = now;
+    lastEvent = index;
+    try {
+      switch (e.kind()) {
+        case IPVSADM -> {
+          for (Ipvs core : cores) {
+            core.ipvsadm(e.argument());
+          }
+        }
+        case DOWN, UP -> serverEvent(e);
+        case NODE_DOWN -> nodeUp[Integer.parseInt(e.argument()) - 1] = false;
+        case NODE_UP -> nodeUp[Integer.parseInt(e.argument()) - 1] = true;
+      }
+    } catch (IpvsadmException | IllegalArgumentException | IllegalStateException ex) {
+      eventErrors.add("line " + e.line() + " (" + e.text() + "): " + ex.getMessage());
+    }
+  }
+
+  /** A server fails or returns as a health check would take it out and put it back. */
+  private void serverEvent(ReplayEvents.Event e) {
+    boolean found = false;
+    for (Ipvs core : cores) {
+      int coreIndex = cores.indexOf(core);
+      for (VirtualService svc : core.services()) {
+        String saveKey = coreIndex + " " + Ipvsadm.selector(svc) + " " + e.argument();
+        Destination dest = null;
+        for (Destination x : svc.destinations()) {
+          if (x.address().withPort(x.port()).equals(e.argument())) {
+            dest = x;
+          }
+        }
+        if (e.kind() == ReplayEvents.Kind.DOWN && dest != null) {
+          found = true;
+          downServers.putIfAbsent(
+              saveKey,
+              new DestinationSpec(
+                  dest.address(),
+                  dest.port(),
+                  dest.method(),
+                  dest.weight(),
+                  dest.upperThreshold(),
+                  dest.lowerThreshold()));
+          if (e.remove()) {
+            core.control().deleteDestination(svc, dest.address(), dest.port());
+          } else {
+            core.control()
+                .editDestination(
+                    svc,
+                    new DestinationSpec(
+                        dest.address(),
+                        dest.port(),
+                        dest.method(),
+                        0,
+                        dest.upperThreshold(),
+                        dest.lowerThreshold()));
+          }
+        } else if (e.kind() == ReplayEvents.Kind.UP) {
+          DestinationSpec saved = downServers.remove(saveKey);
+          if (saved != null) {
+            found = true;
+            if (dest == null) {
+              core.control().addDestination(svc, saved);
+            } else {
+              core.control().editDestination(svc, saved);
+            }
+          }
+        }
+      }
+    }
+    if (!found) {
+      throw new IllegalArgumentException(
+          e.kind() == ReplayEvents.Kind.DOWN
+              ? "no service has the real server " + e.argument()
+              : e.argument() + " was not down");
+    }
+  }
+
+  private void sample() {
+    if (now < nextSample) {
+      return;
+    }
+    long templates = 0;
+    for (Ipvs core : cores) {
+      core.cleanUp();
+      templates += core.templateCount();
+    }
+    if (templates > peakTemplates) {
+      peakTemplates = templates;
+      peakAtNanos = now;
+    }
+    templateSeries.add(new long[] {now / SECOND, templates});
+    if (templateSeries.size() > 4096) { // keep it bounded: every other sample, twice the step
+      List<long[]> half = new ArrayList<>();
+      for (int i = 0; i < templateSeries.size(); i += 2) {
+        half.add(templateSeries.get(i));
+      }
+      templateSeries.clear();
+      templateSeries.addAll(half);
+      seriesStep *= 2;
+    }
+    nextSample = now - now % seriesStep + seriesStep;
+    for (ServiceStats s : services.values()) {
+      s.calls.expire(now);
+    }
+  }
+
+  /** Applies the events after the last datagram and closes the books. */
+  void finish() {
+    while (nextEvent < events.size()) {
+      apply(nextEvent++);
+    }
+    for (ServiceStats s : services.values()) {
+      s.calls.expire(Long.MAX_VALUE);
+    }
+  }
+
+  /** The engines' no-match reasons, summed over the services and cores. */
+  Map<String, Long> noMatch() {
+    Map<String, Long> out = new TreeMap<>();
+    for (Ipvs core : cores) {
+      for (VirtualService svc : core.services()) {
+        svc.engineFailures().forEach((k, v) -> out.merge(k, v, Long::sum));
+      }
+    }
+    out.values().removeIf(v -> v == 0);
+    return out;
+  }
+
+  long captureNanos() {
+    return now;
+  }
+
+  List<ReplayEvents.Event> events() {
+    return events;
+  }
+
+  long moved(int event) {
+    return moved[event];
+  }
+
+  List<String> eventErrors() {
+    return eventErrors;
+  }
+
+  int nodes() {
+    return nodes;
+  }
+
+  Agreement agreement() {
+    return agreement;
+  }
+
+  private static void count(Map<String, Long> m, String k) {
+    m.merge(k, 1L, Long::sum);
+  }
+}
