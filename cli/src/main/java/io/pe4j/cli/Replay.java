@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +66,7 @@ final class Replay {
   private int lastEvent = -1;
   private final Map<String, DestinationSpec> downServers = new HashMap<>(); // "svc rs" -> saved
 
+  private final ReplayKeys keys = new ReplayKeys();
   private final Datagram d = new Datagram();
   private final ConnParam param = new ConnParam();
 
@@ -134,8 +134,9 @@ final class Replay {
     this.events = events;
     this.moved = new long[events.size()];
     int count = agreement == Agreement.SHARED ? 1 : nodes;
+    io.pe4j.api.PersistenceEngines engines = keys.engines();
     for (int i = 0; i < count; i++) {
-      Ipvs ipvs = Ipvs.builder().ticker(clock::get).seed(seed + i).build();
+      Ipvs ipvs = Ipvs.builder().ticker(clock::get).engines(engines).seed(seed + i).build();
       RulesFile.load(ipvs, rules, keepalived, new PrintWriter(new StringWriter()));
       cores.add(ipvs);
     }
@@ -205,6 +206,7 @@ final class Replay {
     Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node);
     d.set(Protocol.UDP, src, p.sourcePort(), dst, dport)
         .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
+    keys.next();
     Verdict v = core.process(d);
     switch (v.kind()) {
       case PASS -> count(notForAService, dst.withPort(dport));
@@ -231,7 +233,7 @@ final class Replay {
     String server = serverNames.computeIfAbsent(dest, x -> x.address().withPort(x.port()));
     long[] row = s.server(server);
     row[0]++;
-    String key = key(svc, src, sport);
+    Object key = key(svc, src, sport);
     if (key == null) {
       s.unkeyed++;
       return;
@@ -275,10 +277,13 @@ final class Replay {
   }
 
   /** The call a datagram belongs to: the engine's key, or without an engine the client. */
-  private @Nullable String key(VirtualService svc, IpAddress src, int sport) {
+  private @Nullable Object key(VirtualService svc, IpAddress src, int sport) {
     PersistenceEngine engine = svc.engine();
     if (engine == null) {
-      return src.withPort(sport);
+      return new ServerKey(src, sport); // an address and a port: here, the client's
+    }
+    if (keys.asked()) {
+      return keys.key(); // what the core's own call found
     }
     param.set(d.isIpv6(), Protocol.UDP, 0, 0, 0, 0, 0, d.destinationPort(), engine);
     PeResult r;
@@ -290,7 +295,7 @@ final class Replay {
     if (!r.isMatch() || !param.hasPeData()) {
       return null;
     }
-    return new String(param.peDataCopy().toByteArray(), StandardCharsets.ISO_8859_1);
+    return param.peDataCopy(); // equal and hashed by its bytes
   }
 
   private boolean isRealServer(IpAddress address, int port) {

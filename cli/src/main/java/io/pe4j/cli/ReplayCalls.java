@@ -29,7 +29,7 @@ final class ReplayCalls {
 
   private final long idleNanos;
   // access order: the eldest is the call quiet the longest
-  private final LinkedHashMap<String, Call> alive = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<Object, Call> alive = new LinkedHashMap<>(1024, 0.75f, true);
   long calls;
   long splitCalls;
   long changes;
@@ -41,7 +41,7 @@ final class ReplayCalls {
   }
 
   /** A datagram of call {@code key} went to {@code server} from {@code node} at {@code now}. */
-  Call see(String key, String server, int node, long now) {
+  Call see(Object key, String server, int node, long now) {
     Call c = alive.get(key);
     if (c == null) {
       c = new Call();

@@ -140,6 +140,10 @@ public final class CaptureSource implements AutoCloseable {
 
   /** The next datagram of all the captures by time, or null when all are read. */
   public @Nullable Packet next() {
+    if (files.size() == 1) {
+      Head h = heads.poll(); // the first datagram, read ahead when opened
+      return h != null ? h.packet() : files.get(0).next();
+    }
     Head h = heads.poll();
     if (h == null) {
       return null;
