@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * The status page at {@code /} of the metrics endpoint, what HAProxy's stats page is to its
  * operators: services, servers with weight, health and last check, connections and templates,
  * rates, drops by reason, cluster members. One HTML file with its own styles and script (no asset
- * from anywhere else), which reads {@code /status.json} every two seconds; rates are the difference
- * of two readings.
+ * from anywhere else), which reads {@code /status.json} every second; rates are the difference of
+ * two readings.
  */
 final class StatusPage {
 
