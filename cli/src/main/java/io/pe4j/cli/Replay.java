@@ -200,6 +200,10 @@ final class Replay {
     }
     if (service != null) {
       dst = IpAddress.of(service.getAddress());
+      if (dst.isIpv6() != src.isIpv6()) {
+        count(notForAService, "another address family than --service");
+        return;
+      }
     }
     int dport = service != null ? service.getPort() : p.destinationPort();
     int node = node(src, p.sourcePort());
