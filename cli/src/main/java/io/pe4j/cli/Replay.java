@@ -8,9 +8,7 @@ import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.Protocol;
 import io.pe4j.cli.capture.CaptureSource;
 import io.pe4j.core.Destination;
-import io.pe4j.core.DestinationSpec;
 import io.pe4j.core.Ipvs;
-import io.pe4j.core.IpvsadmException;
 import io.pe4j.core.Verdict;
 import io.pe4j.core.VirtualService;
 import io.pe4j.core.ipvsadm.Ipvsadm;
@@ -20,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,8 +51,8 @@ final class Replay {
 
   private final AtomicLong clock = new AtomicLong(SECOND);
   private final List<Ipvs> cores = new ArrayList<>();
+  private final ReplayNodes nodesAndCores;
   private final int nodes;
-  private final boolean[] nodeUp;
   private final Agreement agreement;
   private final @Nullable InetSocketAddress service;
   private final List<ReplayEvents.Event> events;
@@ -64,7 +61,6 @@ final class Replay {
   private int nextEvent;
   private long lastEventAt = Long.MIN_VALUE;
   private int lastEvent = -1;
-  private final Map<String, DestinationSpec> downServers = new HashMap<>(); // "svc rs" -> saved
 
   private final ReplayKeys keys = new ReplayKeys();
   private final Datagram d = new Datagram();
@@ -127,8 +123,6 @@ final class Replay {
       int seed,
       List<ReplayEvents.Event> events) {
     this.nodes = nodes;
-    this.nodeUp = new boolean[nodes];
-    java.util.Arrays.fill(nodeUp, true);
     this.agreement = agreement;
     this.service = service;
     this.events = events;
@@ -140,6 +134,7 @@ final class Replay {
       RulesFile.load(ipvs, rules, keepalived, new PrintWriter(new StringWriter()));
       cores.add(ipvs);
     }
+    this.nodesAndCores = new ReplayNodes(nodes, cores);
     for (VirtualService svc : cores.get(0).services()) {
       String name = Ipvsadm.selector(svc);
       ServiceStats s = new ServiceStats(name, describe(svc), idleNanos(svc));
@@ -192,7 +187,9 @@ final class Replay {
     IpAddress dst = IpAddress.of(p.destination());
     if (isRealServer(src, p.sourcePort())) {
       fromServers++;
-      Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node(dst, p.destinationPort()));
+      Ipvs core =
+          cores.get(
+              agreement == Agreement.SHARED ? 0 : nodesAndCores.node(dst, p.destinationPort()));
       d.set(Protocol.UDP, src, p.sourcePort(), dst, p.destinationPort())
           .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
       count(serverVerdicts, core.processFromServer(d).kind().name());
@@ -206,7 +203,7 @@ final class Replay {
       }
     }
     int dport = service != null ? service.getPort() : p.destinationPort();
-    int node = node(src, p.sourcePort());
+    int node = nodesAndCores.node(src, p.sourcePort());
     Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node);
     d.set(Protocol.UDP, src, p.sourcePort(), dst, dport)
         .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
@@ -318,108 +315,13 @@ final class Replay {
     return !realServers.isEmpty() && realServers.contains(new ServerKey(address, port));
   }
 
-  /**
-   * The live node a client lands on: the highest of the live nodes' scores (rendezvous hashing).
-   */
-  private int node(IpAddress address, int port) {
-    if (nodes == 1) {
-      return 0;
-    }
-    long h = address.hashCode() * 0x9E3779B97F4A7C15L + port;
-    int best = -1;
-    long bestScore = Long.MIN_VALUE;
-    for (int k = 0; k < nodes; k++) {
-      if (!nodeUp[k]) {
-        continue;
-      }
-      long z = h + (k + 1) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      z ^= z >>> 31;
-      if (best < 0 || z > bestScore) {
-        best = k;
-        bestScore = z;
-      }
-    }
-    return Math.max(best, 0); // every node down: the first takes all (and the report says so)
-  }
-
   private void apply(int index) {
     ReplayEvents.Event e = events.get(index);
     lastEventAt = now;
     lastEvent = index;
-    try {
-      switch (e.kind()) {
-        case IPVSADM -> {
-          for (Ipvs core : cores) {
-            core.ipvsadm(e.argument());
-          }
-        }
-        case DOWN, UP -> serverEvent(e);
-        case NODE_DOWN -> nodeUp[Integer.parseInt(e.argument()) - 1] = false;
-        case NODE_UP -> nodeUp[Integer.parseInt(e.argument()) - 1] = true;
-      }
-    } catch (IpvsadmException | IllegalArgumentException | IllegalStateException ex) {
-      eventErrors.add("line " + e.line() + " (" + e.text() + "): " + ex.getMessage());
-    }
-  }
-
-  /** A server fails or returns as a health check would take it out and put it back. */
-  private void serverEvent(ReplayEvents.Event e) {
-    boolean found = false;
-    for (Ipvs core : cores) {
-      int coreIndex = cores.indexOf(core);
-      for (VirtualService svc : core.services()) {
-        String saveKey = coreIndex + " " + Ipvsadm.selector(svc) + " " + e.argument();
-        Destination dest = null;
-        for (Destination x : svc.destinations()) {
-          if (x.address().withPort(x.port()).equals(e.argument())) {
-            dest = x;
-          }
-        }
-        if (e.kind() == ReplayEvents.Kind.DOWN && dest != null) {
-          found = true;
-          downServers.putIfAbsent(
-              saveKey,
-              new DestinationSpec(
-                  dest.address(),
-                  dest.port(),
-                  dest.method(),
-                  dest.weight(),
-                  dest.upperThreshold(),
-                  dest.lowerThreshold()));
-          if (e.remove()) {
-            core.control().deleteDestination(svc, dest.address(), dest.port());
-          } else {
-            core.control()
-                .editDestination(
-                    svc,
-                    new DestinationSpec(
-                        dest.address(),
-                        dest.port(),
-                        dest.method(),
-                        0,
-                        dest.upperThreshold(),
-                        dest.lowerThreshold()));
-          }
-        } else if (e.kind() == ReplayEvents.Kind.UP) {
-          DestinationSpec saved = downServers.remove(saveKey);
-          if (saved != null) {
-            found = true;
-            if (dest == null) {
-              core.control().addDestination(svc, saved);
-            } else {
-              core.control().editDestination(svc, saved);
-            }
-          }
-        }
-      }
-    }
-    if (!found) {
-      throw new IllegalArgumentException(
-          e.kind() == ReplayEvents.Kind.DOWN
-              ? "no service has the real server " + e.argument()
-              : e.argument() + " was not down");
+    String error = nodesAndCores.apply(e);
+    if (error != null) {
+      eventErrors.add("line " + e.line() + " (" + e.text() + "): " + error);
     }
   }
 
