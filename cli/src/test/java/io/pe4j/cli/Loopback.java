@@ -40,4 +40,37 @@ final class Loopback {
     }
     throw new IOException("no free cluster port pair in 20000..32099");
   }
+
+  /**
+   * A UDP server on 127.0.0.1 that answers each datagram with {@code reply} of its bytes (nothing
+   * when that gives null), on a daemon thread, until the socket is closed.
+   */
+  static java.net.DatagramSocket udpServer(
+      java.util.function.Function<byte[], byte @org.jspecify.annotations.Nullable []> reply)
+      throws IOException {
+    java.net.DatagramSocket s =
+        new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0));
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[65_536];
+              while (!s.isClosed()) {
+                try {
+                  java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                  s.receive(p);
+                  byte[] answer = reply.apply(java.util.Arrays.copyOf(buf, p.getLength()));
+                  if (answer != null) {
+                    s.send(
+                        new java.net.DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                  }
+                } catch (IOException closed) {
+                  return;
+                }
+              }
+            },
+            "udp-server-" + s.getLocalPort());
+    t.setDaemon(true);
+    t.start();
+    return s;
+  }
 }

@@ -67,25 +67,7 @@ class ReloadSippEndToEndTest {
 
   /** A UDP server that sends every datagram back, until closed. */
   private static DatagramSocket echo() throws IOException {
-    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-    Thread t =
-        new Thread(
-            () -> {
-              byte[] buf = new byte[2048];
-              while (!s.isClosed()) {
-                try {
-                  DatagramPacket p = new DatagramPacket(buf, buf.length);
-                  s.receive(p);
-                  s.send(new DatagramPacket(buf, p.getLength(), p.getSocketAddress()));
-                } catch (IOException closed) {
-                  return;
-                }
-              }
-            },
-            "echo");
-    t.setDaemon(true);
-    t.start();
-    return s;
+    return Loopback.udpServer(request -> request);
   }
 
   /** Whether a datagram sent to the service comes back within 2 s. */

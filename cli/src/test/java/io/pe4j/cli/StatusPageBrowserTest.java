@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,28 +37,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Tag("browser")
 class StatusPageBrowserTest {
 
-  /** A UDP server that answers "pong" to "ping" until closed. */
-  private static DatagramSocket pong() throws SocketException {
-    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-    Thread t =
-        new Thread(
-            () -> {
-              byte[] buf = new byte[2048];
-              while (!s.isClosed()) {
-                try {
-                  DatagramPacket p = new DatagramPacket(buf, buf.length);
-                  s.receive(p);
-                  byte[] reply = "pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                  s.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
-                } catch (java.io.IOException closed) {
-                  return;
-                }
-              }
-            },
-            "pong-" + s.getLocalPort());
-    t.setDaemon(true);
-    t.start();
-    return s;
+  /** A UDP server that answers "pong" until closed. */
+  private static DatagramSocket pong() throws java.io.IOException {
+    return Loopback.udpServer(
+        request -> "pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   private static WebDriver chromium() {
