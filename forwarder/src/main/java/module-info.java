@@ -6,6 +6,7 @@ module io.pe4j.forwarder {
   requires io.netty.common;
   requires io.netty.transport.classes.epoll;
   requires io.netty.transport.unix.common;
+  requires io.netty.transport.classes.io_uring;
   requires com.google.common;
   requires static org.jspecify;
 

@@ -125,6 +125,14 @@ final class ForwardCommand implements Callable<Integer> {
   private int mhTableSize;
 
   @Option(
+      names = "--transport",
+      paramLabel = "epoll|io_uring|nio",
+      description =
+          "the socket layer (default: epoll where Netty's native library loads, else nio;"
+              + " io_uring on Linux 5.14+, without --transparent)")
+  private @Nullable String transport;
+
+  @Option(
       names = "--transparent",
       description =
           "transparent mode (Linux, CAP_NET_ADMIN), as IPVS NAT: servers see each client's own"
@@ -292,6 +300,9 @@ final class ForwardCommand implements Callable<Integer> {
                       .maxSessions(sessions)
                       .sharePort(sharePort)
                       .haltOnOutOfMemory(true);
+              if (transport != null) {
+                fb.transport(transport);
+              }
               if (transparent) {
                 fb.transparent(tproxyPort);
               }
@@ -338,9 +349,10 @@ final class ForwardCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "pe4j forward: %d virtual services bound; at most %,d templates and %,d sessions"
+            "pe4j forward: %d virtual services bound on %s; at most %,d templates and %,d sessions"
                 + " (heap %,d MB)%s",
             forwarder.boundAddresses().size(),
+            forwarder.transport(),
             templates,
             sessions,
             heap >> 20,

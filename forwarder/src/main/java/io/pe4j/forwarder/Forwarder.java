@@ -91,7 +91,8 @@ public final class Forwarder implements AutoCloseable {
     this.sharePort = b.sharePort;
     this.haltOnOutOfMemory = b.haltOnOutOfMemory;
     this.tproxyPort = b.tproxyPort;
-    this.transport = Transport.best(b.useEpoll);
+    this.transport =
+        b.transport != null ? Transport.named(b.transport) : Transport.best(b.useEpoll);
     this.group = transport.newGroup(threads);
     this.maxHeld = Math.max(1024, Math.min(65_536, b.maxSessions));
     this.core = new CoreCalls(ipvs, stats, haltOnOutOfMemory);
@@ -123,6 +124,7 @@ public final class Forwarder implements AutoCloseable {
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxSessions = 65_536;
     private boolean useEpoll = true;
+    private @org.jspecify.annotations.Nullable String transport;
     private boolean sharePort;
     private boolean haltOnOutOfMemory;
     private int tproxyPort;
@@ -156,6 +158,18 @@ public final class Forwarder implements AutoCloseable {
     /** Uses NIO even where epoll is available. */
     public Builder nio() {
       this.useEpoll = false;
+      return this;
+    }
+
+    /**
+     * Uses the transport of that name: {@code epoll}, {@code io_uring} or {@code nio} (default:
+     * epoll where it is available, else NIO).
+     *
+     * @throws IllegalArgumentException for an unknown name, or one this host cannot run, saying why
+     */
+    public Builder transport(String name) {
+      Transport.named(Objects.requireNonNull(name, "name")); // refused here, not at build()
+      this.transport = name;
       return this;
     }
 
@@ -343,7 +357,7 @@ public final class Forwarder implements AutoCloseable {
     return transport.isNative();
   }
 
-  /** Returns the transport in use: {@code epoll} or {@code nio}. */
+  /** Returns the transport in use: {@code epoll}, {@code io_uring} or {@code nio}. */
   public String transport() {
     return transport.name();
   }

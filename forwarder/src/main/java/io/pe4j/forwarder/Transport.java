@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * The socket layer under the forwarder: which Netty transport carries the datagrams — its event
  * loops, its datagram channel class, its socket options ({@code SO_REUSEPORT}, batched reads,
  * {@code IP_TRANSPARENT}, the original destination). The rest of the forwarder names no transport
- * class; a third transport (io_uring) is one more subclass.
+ * class: epoll, io_uring and NIO are its subclasses.
  */
 abstract class Transport {
 
@@ -23,13 +23,49 @@ abstract class Transport {
   /** Datagrams one batched read ({@code recvmmsg}) takes at most, where the transport has it. */
   static final int BATCHED_READS = Math.max(1, Integer.getInteger("pe4j.batchedReads", 16));
 
+  /** The transports by name, as {@code pe4j forward --transport} takes them. */
+  static final java.util.List<String> NAMES = java.util.List.of("epoll", "io_uring", "nio");
+
   /**
    * The best transport this host has: epoll on Linux where Netty's native library loads, or NIO.
+   * (io_uring is chosen by name: it was not faster here, BENCHMARKS.md §19.)
    */
   static Transport best(boolean nativeAllowed) {
     return nativeAllowed && EpollTransport.isAvailable()
         ? new EpollTransport()
         : new NioTransport();
+  }
+
+  /**
+   * The transport of that name.
+   *
+   * @throws IllegalArgumentException for an unknown name, or one this host cannot run, saying why
+   */
+  static Transport named(String name) {
+    switch (name) {
+      case "epoll" -> {
+        if (!EpollTransport.isAvailable()) {
+          throw new IllegalArgumentException(
+              "--transport epoll: not available here (" + EpollTransport.unavailability() + ")");
+        }
+        return new EpollTransport();
+      }
+      case "io_uring" -> {
+        if (!IoUringTransport.isAvailable()) {
+          throw new IllegalArgumentException(
+              "--transport io_uring: not available here ("
+                  + IoUringTransport.unavailability()
+                  + ")");
+        }
+        return new IoUringTransport();
+      }
+      case "nio" -> {
+        return new NioTransport();
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--transport: '" + name + "' is not one of " + String.join(", ", NAMES));
+    }
   }
 
   /** Returns the transport's name: {@code epoll}, {@code nio}. */

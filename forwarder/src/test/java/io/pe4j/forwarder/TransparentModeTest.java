@@ -38,6 +38,35 @@ class TransparentModeTest {
   }
 
   @Test
+  void onIoUring_refusesToStart_namingTheTransportThatCan() {
+    Ipvs ipvs = Ipvs.builder().build();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Forwarder.builder(ipvs)
+                    .transport("io_uring")
+                    .transparent(DemoRun.freePort())
+                    .build()
+                    .start());
+    assertTrue(
+        String.valueOf(e.getMessage()).contains("IP_RECVORIGDSTADDR")
+            && String.valueOf(e.getMessage()).contains("use --transport epoll"),
+        e.getMessage());
+  }
+
+  @Test
+  void anUnknownTransport_isRefusedWithTheNames() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Forwarder.builder(Ipvs.builder().build()).transport("dpdk"));
+    assertTrue(
+        String.valueOf(e.getMessage()).contains("'dpdk' is not one of epoll, io_uring, nio"),
+        e.getMessage());
+  }
+
+  @Test
   void bindsIpv4ServicesOnly_andCountsAServerDatagramWithNoOriginalDestination() throws Exception {
     Ipvs ipvs = Ipvs.builder().build();
     int vport = DemoRun.freePort();

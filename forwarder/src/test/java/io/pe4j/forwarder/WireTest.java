@@ -113,16 +113,19 @@ class WireTest {
 
   /**
    * Every size from 1 byte to the protocol maximum reaches the server whole and comes back whole,
-   * over IPv4 and IPv6, on epoll and on NIO (before, anything past 2,048 bytes was cut).
+   * over IPv4 and IPv6, on epoll, io_uring and NIO (before, anything past 2,048 bytes was cut).
    */
   @ParameterizedTest
   @CsvSource({
-    "127.0.0.1, 65507, false",
-    "127.0.0.1, 65507, true",
-    "::1, 65527, false",
-    "::1, 65527, true"
+    "127.0.0.1, 65507, epoll",
+    "127.0.0.1, 65507, io_uring",
+    "127.0.0.1, 65507, nio",
+    "::1, 65527, epoll",
+    "::1, 65527, io_uring",
+    "::1, 65527, nio"
   })
-  void datagramsOfEverySize_crossWholeBothWays(String host, int max, boolean nio) throws Exception {
+  void datagramsOfEverySize_crossWholeBothWays(String host, int max, String transport)
+      throws Exception {
     Ipvs ipvs = Ipvs.builder().build();
     int vport = DemoRun.freePort();
     String vip = IpAddress.parse(host).withPort(vport);
@@ -131,9 +134,9 @@ class WireTest {
       ipvs.ipvsadm("-A -u " + vip + " -s rr");
       ipvs.ipvsadm("-a -u " + vip + " -r " + real + " -m");
       Forwarder.Builder b = Forwarder.builder(ipvs).threads(1);
-      try (Forwarder f = (nio ? b.nio() : b).build().start();
+      try (Forwarder f = b.transport(transport).build().start();
           DatagramSocket client = new DatagramSocket(new InetSocketAddress(host, 0))) {
-        assertEquals(!nio, f.isEpoll());
+        assertEquals(transport, f.transport());
         client.setSoTimeout(5000);
         client.setReceiveBufferSize(1 << 20);
         long seed = System.nanoTime();

@@ -1,0 +1,90 @@
+package io.pe4j.forwarder;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Netty's io_uring transport (Linux 5.14 and later, io_uring not disabled): {@code SO_REUSEPORT} (a
+ * virtual socket per event loop), submissions and completions through the rings instead of a system
+ * call per read and write. It has no {@code IP_RECVORIGDSTADDR}, so transparent mode is refused
+ * with the transport that has it.
+ */
+final class IoUringTransport extends Transport {
+
+  static boolean isAvailable() {
+    return IoUring.isAvailable();
+  }
+
+  /** Why io_uring is unavailable here, in an operator's words. */
+  static String unavailability() {
+    Throwable cause = IoUring.unavailabilityCause();
+    return cause == null ? "disabled" : describe(cause);
+  }
+
+  @Override
+  String name() {
+    return "io_uring";
+  }
+
+  @Override
+  boolean isNative() {
+    return true;
+  }
+
+  @Override
+  EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory());
+  }
+
+  @Override
+  Class<? extends DatagramChannel> datagramChannel() {
+    return IoUringDatagramChannel.class;
+  }
+
+  @Override
+  boolean sharesPorts() {
+    return true;
+  }
+
+  @Override
+  Bootstrap virtualSocket(Bootstrap b) {
+    return buffers(b)
+        .option(UnixChannelOption.SO_REUSEPORT, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+  }
+
+  @Override
+  Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress) {
+    if (clientAddress) {
+      throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+    }
+    return b.option(ChannelOption.SO_RCVBUF, 1 << 20)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+  }
+
+  @Override
+  Bootstrap tproxySocket(Bootstrap b) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
+
+  @Override
+  void makeTransparent(Channel tproxy) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
+
+  @Override
+  @Nullable String transparentUnsupported() {
+    return "transparent mode needs the original destination of each TPROXY datagram"
+        + " (IP_RECVORIGDSTADDR), which Netty's io_uring transport does not give: use --transport"
+        + " epoll";
+  }
+}
