@@ -53,7 +53,7 @@ class ClassCyclesTest {
           Set.of("Template", "TemplateKey"),
           // The seam chooses among its implementations (Transport.best()).
           "forwarder: the transport seam",
-          Set.of("Transport", "EpollTransport", "NioTransport"),
+          Set.of("Transport", "EpollTransport", "IoUringTransport", "NioTransport"),
           // The checker runs probes and switches servers; both report back to it.
           "forwarder: health",
           Set.of("HealthChecker", "Probe", "ServerSwitch"),
