@@ -11,9 +11,12 @@
 // when the upstream socket's read burst ends — pe4j's return path, without its core. That is
 // the Netty floor bench/forwarder-vs-kamailio.sh runs under SIPp (balancer "netty").
 //
-// Run from the repository with the command's jar (it holds Netty and its epoll library):
-//   java -cp cli/target/pe4j.jar bench/floor/NettyFloor.java [-n] PORT SINK_PORT...
-// bench/floor/oneway.sh runs it as the balancers "netty" and "netty-nat".
+// With -u, on Netty's io_uring transport instead of epoll (as `pe4j forward --transport io_uring`:
+// SO_REUSEPORT, one whole datagram per completion — no recvmmsg there).
+//
+// Run from the repository with the command's jar (it holds Netty and its native libraries):
+//   java -cp cli/target/pe4j.jar bench/floor/NettyFloor.java [-u] [-n] PORT SINK_PORT...
+// bench/floor/oneway.sh runs it as the balancers "netty", "netty-nat" and "netty-uring".
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -42,10 +45,14 @@ public final class NettyFloor {
   private static final byte[] CALL_ID = "Call-ID: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   public static void main(String[] args) throws Exception {
+    boolean uring = args.length > 0 && args[0].equals("-u");
+    if (uring) {
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+    }
     boolean nat = args.length > 0 && args[0].equals("-n");
     int first = nat ? 1 : 0;
     if (args.length - first < 2) {
-      System.err.println("usage: NettyFloor [-n] PORT SINK_PORT...");
+      System.err.println("usage: NettyFloor [-u] [-n] PORT SINK_PORT...");
       System.exit(2);
     }
     InetAddress lo = InetAddress.getLoopbackAddress();
@@ -54,25 +61,35 @@ public final class NettyFloor {
     for (int i = 0; i < sinks.length; i++) {
       sinks[i] = new InetSocketAddress(lo, Integer.parseInt(args[first + 1 + i]));
     }
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    FixedRecvByteBufAllocator slots = wholeDatagrams(Integer.getInteger("slots", 16));
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            uring
+                ? io.netty.channel.uring.IoUringIoHandler.newFactory()
+                : EpollIoHandler.newFactory());
+    Class<? extends io.netty.channel.socket.DatagramChannel> channel =
+        uring ? io.netty.channel.uring.IoUringDatagramChannel.class : EpollDatagramChannel.class;
+    FixedRecvByteBufAllocator slots = wholeDatagrams(uring ? 1 : Integer.getInteger("slots", 16));
     FixedRecvByteBufAllocator oneSlot = wholeDatagrams(1);
     Bootstrap upstream = // the forwarder's upstream sockets' settings
         new Bootstrap()
             .group(group)
-            .channel(EpollDatagramChannel.class)
+            .channel(channel)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
             .option(ChannelOption.SO_RCVBUF, 1 << 20)
             .option(ChannelOption.RCVBUF_ALLOCATOR, oneSlot)
             .handler(new Discard()); // per client, with -n: Back
-    new Bootstrap()
-        .group(group)
-        .channel(EpollDatagramChannel.class)
-        .option(ChannelOption.SO_RCVBUF, 4 << 20)
-        .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .option(EpollChannelOption.SO_REUSEPORT, true)
-        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, slots)
+    Bootstrap vip =
+        new Bootstrap()
+            .group(group)
+            .channel(channel)
+            .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true);
+    if (!uring) { // recvmmsg into 64 KiB slots
+      vip.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+    }
+    vip.option(ChannelOption.RCVBUF_ALLOCATOR, slots)
         .option(
             ChannelOption.ALLOCATOR,
             Boolean.getBoolean("pooled")

@@ -15,6 +15,7 @@
 # "netty netty-nat" are the same two relays on the JVM with Netty and pe4j's socket settings
 # (bench/floor/NettyFloor.java, run from JAR): the platform's floor, before any pe4j code.
 # "pe4j-table" is pe4j forward with --template-store table (its own table instead of Caffeine).
+# "netty-uring" and "pe4j-uring" are the Netty floor and pe4j forward on io_uring.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -32,8 +33,9 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     nat=(); [ $balancer = floor ] || nat=(-n)
     taskset -c 1 "$out/relay" "${nat[@]}" "$vport" "$s1" "$s2" "$s3" > "$out/relay.log" 2>&1 &
     log=$out/relay.log
-  elif [ $balancer = netty ] || [ $balancer = netty-nat ]; then
-    nat=(); [ $balancer = netty ] || nat=(-n)
+  elif [ $balancer = netty ] || [ $balancer = netty-nat ] || [ $balancer = netty-uring ]; then
+    nat=(); [ $balancer = netty-nat ] && nat=(-n)
+    [ $balancer = netty-uring ] && nat=(-u)
     # shellcheck disable=SC2086
     taskset -c 1 java -Xmx1g $jvm -cp "$jar" bench/floor/NettyFloor.java "${nat[@]}" "$vport" \
       "$s1" "$s2" "$s3" > "$out/netty.log" 2>&1 &
@@ -45,6 +47,7 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     } > "$out/rules"
     # shellcheck disable=SC2086
     store=(); [ $balancer = pe4j-table ] && store=(--template-store table)
+    [ $balancer = pe4j-uring ] && store=(--transport io_uring)
     taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" \
       --threads "${THREADS:-1}" "${store[@]}" ${PE4J_ARGS:-} > "$out/fwd.log" 2>&1 &
     log=$out/fwd.log
