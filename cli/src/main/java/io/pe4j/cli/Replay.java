@@ -80,13 +80,13 @@ final class Replay {
   final List<long[]> templateSeries = new ArrayList<>(); // {seconds, templates}
   private long seriesStep = SECOND;
   private long nextSample;
-  private Set<ServerKey> realServers = Set.of();
+  private Set<AddressPort> realServers = Set.of();
   private final java.util.IdentityHashMap<VirtualService, ServiceStats> byService =
       new java.util.IdentityHashMap<>();
   private final java.util.IdentityHashMap<Destination, String> serverNames =
       new java.util.IdentityHashMap<>();
 
-  private record ServerKey(IpAddress address, int port) {}
+  private record AddressPort(IpAddress address, int port) {}
 
   private long realServersGeneration = -1;
 
@@ -281,7 +281,7 @@ final class Replay {
   private @Nullable Object key(VirtualService svc, IpAddress src, int sport) {
     PersistenceEngine engine = svc.engine();
     if (engine == null) {
-      return new ServerKey(src, sport); // an address and a port: here, the client's
+      return new AddressPort(src, sport); // an address and a port: here, the client's
     }
     if (keys.asked()) {
       return keys.key(); // what the core's own call found
@@ -303,16 +303,16 @@ final class Replay {
     Ipvs core = cores.get(0);
     long generation = core.control().generation();
     if (generation != realServersGeneration) {
-      Set<ServerKey> rs = new HashSet<>();
+      Set<AddressPort> rs = new HashSet<>();
       for (VirtualService svc : core.services()) {
         for (Destination x : svc.destinations()) {
-          rs.add(new ServerKey(x.address(), x.port()));
+          rs.add(new AddressPort(x.address(), x.port()));
         }
       }
       realServers = rs;
       realServersGeneration = generation;
     }
-    return !realServers.isEmpty() && realServers.contains(new ServerKey(address, port));
+    return !realServers.isEmpty() && realServers.contains(new AddressPort(address, port));
   }
 
   private void apply(int index) {

@@ -93,28 +93,11 @@ final class ReplayNodes {
         }
         if (e.kind() == ReplayEvents.Kind.DOWN && dest != null) {
           found = true;
-          downServers.putIfAbsent(
-              saveKey,
-              new DestinationSpec(
-                  dest.address(),
-                  dest.port(),
-                  dest.method(),
-                  dest.weight(),
-                  dest.upperThreshold(),
-                  dest.lowerThreshold()));
+          downServers.putIfAbsent(saveKey, dest.spec());
           if (e.remove()) {
             core.control().deleteDestination(svc, dest.address(), dest.port());
           } else {
-            core.control()
-                .editDestination(
-                    svc,
-                    new DestinationSpec(
-                        dest.address(),
-                        dest.port(),
-                        dest.method(),
-                        0,
-                        dest.upperThreshold(),
-                        dest.lowerThreshold()));
+            core.control().editDestination(svc, dest.spec().withWeight(0));
           }
         } else if (e.kind() == ReplayEvents.Kind.UP) {
           DestinationSpec saved = downServers.remove(saveKey);

@@ -166,19 +166,19 @@ final class ReplayReport {
     sb.append(",\"captureSeconds\":").append(f("%.6f", r.captureNanos() / 1e9));
     sb.append(",\"wallSeconds\":").append(f("%.3f", run.wallNanos() / 1e9));
     sb.append(",\"nodes\":").append(r.nodes());
-    sb.append(",\"agreement\":").append(str(r.agreement().name().toLowerCase(Locale.ROOT)));
+    sb.append(",\"agreement\":").append(Json.quote(r.agreement().name().toLowerCase(Locale.ROOT)));
     sb.append(",\"services\":[");
     boolean first = true;
     for (Replay.ServiceStats s : r.services.values()) {
-      sb.append(first ? "" : ",").append("{\"service\":").append(str(s.name));
+      sb.append(first ? "" : ",").append("{\"service\":").append(Json.quote(s.name));
       first = false;
-      sb.append(",\"description\":").append(str(s.description)).append(",\"servers\":[");
+      sb.append(",\"description\":").append(Json.quote(s.description)).append(",\"servers\":[");
       boolean firstServer = true;
       for (Map.Entry<String, long[]> e : s.servers.entrySet()) {
         long[] row = e.getValue();
         sb.append(firstServer ? "" : ",")
             .append("{\"server\":")
-            .append(str(e.getKey()))
+            .append(Json.quote(e.getKey()))
             .append(",\"weight\":")
             .append(row[2])
             .append(",\"datagrams\":")
@@ -197,7 +197,7 @@ final class ReplayReport {
     for (int i = 0; i < r.events().size(); i++) {
       sb.append(i == 0 ? "" : ",")
           .append("{\"event\":")
-          .append(str(r.events().get(i).text()))
+          .append(Json.quote(r.events().get(i).text()))
           .append(",\"moved\":")
           .append(r.moved(i))
           .append('}');
@@ -217,7 +217,7 @@ final class ReplayReport {
     sb.append(",\"fromServers\":").append(map(r.serverVerdicts));
     sb.append(",\"notUdp\":").append(map(run.notUdp()));
     sb.append(",\"failures\":").append(strings(run.failures()));
-    sb.append(",\"verdict\":").append(str(verdict(r)));
+    sb.append(",\"verdict\":").append(Json.quote(verdict(r)));
     return sb.append("}\n").toString();
   }
 
@@ -238,30 +238,18 @@ final class ReplayReport {
 
   private static String map(Map<String, Long> m) {
     StringBuilder sb = new StringBuilder("{");
-    m.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append(str(k)).append(':').append(v));
+    m.forEach(
+        (k, v) ->
+            sb.append(sb.length() > 1 ? "," : "").append(Json.quote(k)).append(':').append(v));
     return sb.append('}').toString();
   }
 
   private static String strings(List<String> l) {
     StringBuilder sb = new StringBuilder("[");
     for (String s : l) {
-      sb.append(sb.length() > 1 ? "," : "").append(str(s));
+      sb.append(sb.length() > 1 ? "," : "").append(Json.quote(s));
     }
     return sb.append(']').toString();
-  }
-
-  private static String str(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(f("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 
   private static double pct(long part, long whole) {

@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -128,87 +127,6 @@ final class StatusPage {
     j.close(']');
     j.close('}');
     return j.toString();
-  }
-
-  /** Just enough JSON: objects, arrays, strings, numbers, booleans; commas placed by itself. */
-  private static final class Json {
-    private final StringBuilder sb = new StringBuilder();
-    private boolean first = true;
-
-    Json open(char c) {
-      comma();
-      sb.append(c);
-      first = true;
-      return this;
-    }
-
-    void close(char c) {
-      sb.append(c);
-      first = false;
-    }
-
-    Json key(String k) {
-      comma();
-      string(k);
-      sb.append(':');
-      first = true; // the value follows without a comma
-      return this;
-    }
-
-    void field(String k, Object v) {
-      key(k);
-      value(v);
-    }
-
-    void value(Object v) {
-      comma();
-      if (v instanceof Number || v instanceof Boolean) {
-        sb.append(v instanceof Double d ? String.format(Locale.ROOT, "%.1f", d) : v.toString());
-      } else {
-        string(String.valueOf(v));
-      }
-      first = false;
-    }
-
-    void map(Map<String, Long> m) {
-      open('{');
-      m.forEach(this::field);
-      close('}');
-    }
-
-    private void comma() {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-    }
-
-    private void string(String s) {
-      sb.append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char ch = s.charAt(i);
-        switch (ch) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          case '\n' -> sb.append("\\n");
-          case '\r' -> sb.append("\\r");
-          case '\t' -> sb.append("\\t");
-          default -> {
-            if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&') {
-              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-            } else {
-              sb.append(ch);
-            }
-          }
-        }
-      }
-      sb.append('"');
-    }
-
-    @Override
-    public String toString() {
-      return sb.toString();
-    }
   }
 
   static byte[] utf8(String s) {

@@ -29,23 +29,13 @@ class ForwardLimitsTest {
 
   @TempDir Path dir;
 
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
   static List<String> pe4j(String... args) {
     return pe4jWithHeap(null, args);
   }
 
   /** The pe4j command in a JVM of its own, with {@code -Xmx} set when {@code heap} is given. */
   static List<String> pe4jWithHeap(@org.jspecify.annotations.Nullable String heap, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(java()));
-    if (heap != null) {
-      cmd.add("-Xmx" + heap);
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pe4j.class.getName()));
-    cmd.addAll(Processes.withoutWarmUp(args));
-    return cmd;
+    return Processes.pe4jCommand(heap == null ? List.of() : List.of("-Xmx" + heap), args);
   }
 
   @Test

@@ -110,6 +110,14 @@ public final class Destination {
     return lowerThreshold;
   }
 
+  /**
+   * Returns this server as {@code -a} would define it now: address, port, method, weight and
+   * thresholds ({@link DestinationSpec#withWeight} for the same server with another weight).
+   */
+  public DestinationSpec spec() {
+    return new DestinationSpec(address, port, method, weight, upperThreshold, lowerThreshold);
+  }
+
   /** Returns the ActiveConn count (TCP/SCTP connections). */
   public int activeConns() {
     return activeConns.get();

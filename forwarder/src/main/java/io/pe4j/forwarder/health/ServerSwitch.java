@@ -75,7 +75,7 @@ final class ServerSwitch {
     if (d != null) {
       deletedByOperator = false;
       if (d.weight() != 0 || check.remove()) { // the operator set a weight, or added it back
-        saved = spec(d, d.weight());
+        saved = d.spec();
         LOG.log(
             System.Logger.Level.INFO,
             HealthChecker.id(check)
@@ -85,7 +85,7 @@ final class ServerSwitch {
         if (check.remove()) {
           ipvs.control().deleteDestination(svc, check.server(), check.port());
         } else {
-          ipvs.control().editDestination(svc, spec(d, 0));
+          ipvs.control().editDestination(svc, d.spec().withWeight(0));
         }
       }
     }
@@ -102,12 +102,12 @@ final class ServerSwitch {
           HealthChecker.id(check) + ": down (" + problem + "), not listed");
       return;
     }
-    saved = spec(d, d.weight());
+    saved = d.spec();
     deletedByOperator = false;
     if (check.remove()) {
       ipvs.control().deleteDestination(svc, check.server(), check.port());
     } else {
-      ipvs.control().editDestination(svc, spec(d, 0));
+      ipvs.control().editDestination(svc, d.spec().withWeight(0));
     }
     LOG.log(
         System.Logger.Level.WARNING,
@@ -156,12 +156,7 @@ final class ServerSwitch {
     VirtualService svc = service();
     Destination d = svc == null ? null : HealthChecker.destination(svc, check);
     if (svc != null && d != null && d.weight() != weight) {
-      ipvs.control().editDestination(svc, spec(d, weight));
+      ipvs.control().editDestination(svc, d.spec().withWeight(weight));
     }
-  }
-
-  private static DestinationSpec spec(Destination d, int weight) {
-    return new DestinationSpec(
-        d.address(), d.port(), d.method(), weight, d.upperThreshold(), d.lowerThreshold());
   }
 }
