@@ -16,6 +16,8 @@
 # (bench/floor/NettyFloor.java, run from JAR): the platform's floor, before any pe4j code.
 # "pe4j-table" is pe4j forward with --template-store table (its own table instead of Caffeine).
 # "netty-uring" and "pe4j-uring" are the Netty floor and pe4j forward on io_uring.
+# "pe4j-leak" is pe4j forward with Netty's leak sampling at Netty's default level (simple), as
+# before pe4j forward turned it off (BENCHMARKS.md §20).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rates=$1; seconds=$2; jar=${3:-cli/target/pe4j.jar}; jvm=${4:-}
@@ -48,7 +50,8 @@ for balancer in ${BALANCERS:-floor pe4j}; do
     # shellcheck disable=SC2086
     store=(); [ $balancer = pe4j-table ] && store=(--template-store table)
     [ $balancer = pe4j-uring ] && store=(--transport io_uring)
-    taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm -jar "$jar" forward --rules "$out/rules" \
+    leak=(); [ $balancer = pe4j-leak ] && leak=(-Dio.netty.leakDetection.level=simple)
+    taskset -c "${PE4J_CPUS:-1}" java -Xmx1g $jvm "${leak[@]}" -jar "$jar" forward --rules "$out/rules" \
       --threads "${THREADS:-1}" "${store[@]}" ${PE4J_ARGS:-} > "$out/fwd.log" 2>&1 &
     log=$out/fwd.log
   fi

@@ -31,16 +31,6 @@ import picocli.CommandLine.Spec;
     })
 final class ForwardCommand implements Callable<Integer> {
 
-  /**
-   * Heap taken per template for the default bound: measured 296 bytes in the Caffeine store, 224 in
-   * the table, with a 41-byte Call-ID (BENCHMARKS.md §16), rounded up for longer Call-IDs and the
-   * connection tables.
-   */
-  static final long BYTES_PER_TEMPLATE = 512;
-
-  /** Heap taken per session for the default bound: a Netty channel, its pipeline and buffers. */
-  static final long BYTES_PER_SESSION = 8192;
-
   @Spec private CommandSpec spec = CommandSpec.create();
 
   @Mixin private ClusterOptions cluster = new ClusterOptions();
@@ -79,7 +69,7 @@ final class ForwardCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "bound the template table (default: what half the heap holds at "
-              + BYTES_PER_TEMPLATE
+              + ForwardBounds.BYTES_PER_TEMPLATE
               + " bytes a template, at most 16,777,216)")
   private long maxTemplates;
 
@@ -171,6 +161,7 @@ final class ForwardCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Fatal.haltOnOutOfMemory();
+    NettyDefaults.quietLeakDetection();
     // SIGHUP reloads the rules (a closed terminal or systemctl reload must not kill the balancer);
     // until the forwarder is ready it is ignored
     Signals.onHangup(() -> java.util.Objects.requireNonNull(hangup.get()).run());
@@ -184,10 +175,7 @@ final class ForwardCommand implements Callable<Integer> {
       return Pe4j.USAGE;
     }
     long heap = Runtime.getRuntime().maxMemory();
-    long templates =
-        maxTemplates > 0
-            ? maxTemplates
-            : Math.min(1L << 24, Math.max(1024, heap / 2 / BYTES_PER_TEMPLATE));
+    long templates = maxTemplates > 0 ? maxTemplates : ForwardBounds.defaultTemplates(heap);
     if (rules.toString().isEmpty() == (keepalived == null)) {
       err.println("pe4j forward: give the rules: --rules FILE or --keepalived FILE (one of them)");
       return Pe4j.USAGE;
@@ -270,7 +258,7 @@ final class ForwardCommand implements Callable<Integer> {
       PrintWriter err)
       throws InterruptedException, IOException, Parts.PartFailed {
     long heap = Runtime.getRuntime().maxMemory();
-    int sessions = maxSessions > 0 ? maxSessions : defaultSessions(heap);
+    int sessions = maxSessions > 0 ? maxSessions : ForwardBounds.defaultSessions(heap);
     List<HealthCheck> checks;
     try {
       checks = RulesFile.load(ipvs, source(), keepalived != null, err);
@@ -399,17 +387,5 @@ final class ForwardCommand implements Callable<Integer> {
   private Path source() {
     Path k = keepalived;
     return k != null ? k : rules;
-  }
-
-  /** 65,536, or fewer where the heap (a quarter of it) or the descriptor limit holds fewer. */
-  static int defaultSessions(long heap) {
-    long byHeap = heap / 4 / BYTES_PER_SESSION;
-    long byDescriptors = Long.MAX_VALUE;
-    java.lang.management.OperatingSystemMXBean os =
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-      byDescriptors = unix.getMaxFileDescriptorCount() - 256; // sockets, jars, the admin endpoint
-    }
-    return (int) Math.max(16, Math.min(65_536, Math.min(byHeap, byDescriptors)));
   }
 }
