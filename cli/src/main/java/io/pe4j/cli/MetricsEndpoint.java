@@ -25,11 +25,19 @@ import java.nio.charset.StandardCharsets;
  */
 final class MetricsEndpoint implements AutoCloseable {
 
+  /** Requests served at once: a client that sends half a request holds one of them. */
+  private static final int THREADS = 4;
+
+  /** Seconds a request may take to arrive whole before the server drops its connection. */
+  private static final String MAX_REQUEST_SECONDS = "10";
+
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService threads;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
-  private MetricsEndpoint(HttpServer server) {
+  private MetricsEndpoint(HttpServer server, java.util.concurrent.ExecutorService threads) {
     this.server = server;
+    this.threads = threads;
   }
 
   static MetricsEndpoint start(
@@ -48,8 +56,22 @@ final class MetricsEndpoint implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    // The JDK's server reads a request on the thread that serves it; on its own dispatcher thread
+    // (no executor) one client sending half a request stopped every scrape. Read before the
+    // server's first use in the process.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+    }
     HttpServer server = HttpServer.create(address, 8);
-    MetricsEndpoint m = new MetricsEndpoint(server);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            THREADS,
+            r -> {
+              Thread t = new Thread(r, "pe4j-http");
+              t.setDaemon(true);
+              return t;
+            });
+    MetricsEndpoint m = new MetricsEndpoint(server, pool);
     m.gc.bindTo(registry);
     server.createContext(
         "/metrics",
@@ -111,7 +133,7 @@ final class MetricsEndpoint implements AutoCloseable {
                 .log(System.Logger.Level.WARNING, "status page: " + e, e);
           }
         });
-    server.setExecutor(null);
+    server.setExecutor(pool);
     server.start();
     return m;
   }
@@ -130,6 +152,7 @@ final class MetricsEndpoint implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    threads.shutdownNow();
     gc.close();
   }
 }

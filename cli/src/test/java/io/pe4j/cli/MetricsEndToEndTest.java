@@ -209,6 +209,7 @@ class MetricsEndToEndTest {
       assertEquals(1.0, value(samples, "pe4j_server_up", Map.of("server", ra)));
       assertTrue(value(samples, "pe4j_templates_creations_total", Map.of()) >= 200);
       assertTrue(!scrape.contains("metrics-call-"), "a Call-ID in a label");
+      refusesWhatIsNotAGet(http, mport);
       Path file = ps.logs().resolve("scrape.txt");
       Files.writeString(file, scrape);
       System.out.println(
@@ -237,6 +238,80 @@ class MetricsEndToEndTest {
       } else {
         System.out.println(
             "promtool is not installed here: the scrape was checked by the parser only");
+      }
+    }
+  }
+
+  /**
+   * The endpoint as a hostile client meets it: other methods refused (405), other paths not found
+   * (404, a traversal and an 8 KiB path among them), the status page's JSON with its type and no
+   * sniffing, and a client that sends half a request and waits does not stop a scrape.
+   */
+  private static void refusesWhatIsNotAGet(HttpClient http, int mport) throws Exception {
+    String base = "http://127.0.0.1:" + mport;
+    for (String path : List.of("/metrics", "/", "/status.json")) {
+      for (String method : List.of("POST", "PUT", "DELETE")) {
+        HttpRequest r =
+            HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.ofString("x"))
+                .build();
+        assertEquals(
+            405, http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode(), method + path);
+      }
+    }
+    for (String path :
+        List.of("/nope", "/status.json/x", "/..%2f..%2fetc/passwd", "/" + "a".repeat(8192))) {
+      HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).build();
+      int status = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+      assertTrue(status == 404 || status == 414, path.length() + " chars: " + status);
+    }
+    HttpResponse<String> json =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/status.json")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, json.statusCode());
+    assertEquals("application/json", json.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("nosniff", json.headers().firstValue("X-Content-Type-Options").orElse(""));
+    assertTrue(json.body().startsWith("{"), json.body());
+    try (java.net.Socket slow = new java.net.Socket("127.0.0.1", mport)) {
+      slow.getOutputStream()
+          .write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush(); // and never the blank line
+      HttpClient quick =
+          HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+      HttpResponse<String> r =
+          quick.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .timeout(java.time.Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), "a scrape beside a half-sent request");
+    }
+    // as many half-sent requests as the endpoint serves at once: the server drops them after 10 s
+    List<java.net.Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", mport);
+        s.getOutputStream().write("GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      long start = System.nanoTime();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .timeout(java.time.Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+      assertEquals(200, r.statusCode());
+      assertTrue(seconds <= 14, "the scrape waited " + seconds + " s for slow clients");
+      slow.get(0).setSoTimeout(5_000);
+      assertEquals(-1, slow.get(0).getInputStream().read(), "a half-sent request is dropped");
+      System.out.println(
+          "metrics endpoint: a scrape behind 4 half-sent requests took " + seconds + " s");
+    } finally {
+      for (java.net.Socket s : slow) {
+        s.close();
       }
     }
   }
