@@ -165,4 +165,43 @@ class ServiceManagerEndToEndTest {
       assertNull(systemd.received.poll(), "a notification without NOTIFY_SOCKET");
     }
   }
+
+  @Test
+  void notifySocketPointingNowhere_forwardsAnyway_warnsOnce() throws Exception {
+    Path dir =
+        Files.createDirectories(Path.of("target", "e2e-logs", "systemd-nowhere").toAbsolutePath());
+    try (Processes ps = Processes.fresh(dir.resolve("logs"));
+        DatagramSocket server = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      int vport = Loopback.freeUdpPort();
+      Path rules = rules(dir, vport, server.getLocalPort());
+      List<String> cmd = forward(rules);
+      cmd.addAll(List.of("--warm-up", "0"));
+      Process fwd =
+          ps.start(
+              "forward",
+              cmd,
+              Map.of(
+                  "NOTIFY_SOCKET",
+                  dir.resolve("no-such-dir/notify.sock").toString(),
+                  "WATCHDOG_USEC",
+                  "200000"));
+      ps.awaitLog("forward", "ready", 60);
+      byte[] m = "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      client.send(
+          new java.net.DatagramPacket(m, m.length, new InetSocketAddress("127.0.0.1", vport)));
+      server.setSoTimeout(5_000);
+      java.net.DatagramPacket got = new java.net.DatagramPacket(new byte[64], 64);
+      server.receive(got);
+      assertEquals("hello", new String(got.getData(), 0, got.getLength(), "US-ASCII"));
+      Thread.sleep(1_000); // READY=1 and ten watchdog pings, all failing
+      fwd.destroy();
+      assertTrue(fwd.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, fwd.exitValue(), ps.log("forward"));
+      String log = ps.log("forward");
+      long warnings =
+          log.lines().filter(l -> l.contains("cannot notify the service manager")).count();
+      assertEquals(1, warnings, "one warning for a NOTIFY_SOCKET that leads nowhere: " + log);
+    }
+  }
 }
