@@ -46,7 +46,7 @@ final class ReplayReport {
                   ? "one shared template table (a cluster answering in time)"
                   : "each with its own core (no shared table; -s mh -b mh-pe agrees by itself)"));
     }
-    for (Replay.ServiceStats s : r.services.values()) {
+    for (ReplayService s : r.services.values()) {
       sb.append('\n')
           .append("service ")
           .append(s.name)
@@ -130,7 +130,7 @@ final class ReplayReport {
     List<String> parts = new ArrayList<>();
     long calls = 0;
     long split = 0;
-    for (Replay.ServiceStats s : r.services.values()) {
+    for (ReplayService s : r.services.values()) {
       calls += s.calls.calls;
       split += s.calls.splitCalls;
     }
@@ -146,7 +146,7 @@ final class ReplayReport {
             "peak %,d templates (%s)",
             r.peakTemplates, bytes(r.peakTemplates * Replay.BYTES_PER_TEMPLATE)));
     long unkeyed = 0;
-    for (Replay.ServiceStats s : r.services.values()) {
+    for (ReplayService s : r.services.values()) {
       unkeyed += s.unkeyed;
     }
     if (unkeyed > 0) {
@@ -169,7 +169,7 @@ final class ReplayReport {
     sb.append(",\"agreement\":").append(Json.quote(r.agreement().name().toLowerCase(Locale.ROOT)));
     sb.append(",\"services\":[");
     boolean first = true;
-    for (Replay.ServiceStats s : r.services.values()) {
+    for (ReplayService s : r.services.values()) {
       sb.append(first ? "" : ",").append("{\"service\":").append(Json.quote(s.name));
       first = false;
       sb.append(",\"description\":").append(Json.quote(s.description)).append(",\"servers\":[");
