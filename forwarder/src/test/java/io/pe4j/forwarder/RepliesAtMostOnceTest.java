@@ -84,31 +84,20 @@ class RepliesAtMostOnceTest {
           c.setReceiveBufferSize(1 << 20);
           clients.add(c);
           int index = i;
-          Thread t =
-              new Thread(
-                  () -> {
-                    byte[] buf = new byte[2048];
-                    while (true) {
-                      DatagramPacket d = new DatagramPacket(buf, buf.length);
-                      try {
-                        c.receive(d);
-                      } catch (java.io.IOException e) {
-                        return;
-                      }
-                      String id = callId(d);
-                      replies.merge(id, 1, Integer::sum);
-                      Integer from = owner.get(id);
-                      if (from == null || from != index) {
-                        misdelivered.incrementAndGet();
-                      }
-                      if (d.getPort() != vport) {
-                        notFromVip.incrementAndGet();
-                      }
-                    }
-                  },
-                  "client-" + i);
-          t.setDaemon(true);
-          t.start();
+          receiving(
+              c,
+              "client-" + i,
+              d -> {
+                String id = callId(d);
+                replies.merge(id, 1, Integer::sum);
+                Integer from = owner.get(id);
+                if (from == null || from != index) {
+                  misdelivered.incrementAndGet();
+                }
+                if (d.getPort() != vport) {
+                  notFromVip.incrementAndGet();
+                }
+              });
         }
         InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vport);
         // 1,000 requests a second; clients 50..99 are silent from 1 s to 4 s of every 5 s
@@ -154,6 +143,23 @@ class RepliesAtMostOnceTest {
 
   private static void echo(DatagramSocket s, int answers) throws SocketException {
     s.setReceiveBufferSize(1 << 20);
+    receiving(
+        s,
+        "echo-" + s.getLocalPort(),
+        d -> {
+          for (int i = 0; i < answers; i++) {
+            s.send(new DatagramPacket(d.getData(), d.getLength(), d.getSocketAddress()));
+          }
+        });
+  }
+
+  /** What a receiving thread does with each datagram. */
+  private interface OnDatagram {
+    void accept(DatagramPacket d) throws java.io.IOException;
+  }
+
+  /** Receives on {@code s} on a daemon thread until the socket closes. */
+  private static void receiving(DatagramSocket s, String name, OnDatagram onDatagram) {
     Thread t =
         new Thread(
             () -> {
@@ -162,15 +168,13 @@ class RepliesAtMostOnceTest {
                 DatagramPacket d = new DatagramPacket(buf, buf.length);
                 try {
                   s.receive(d);
-                  for (int i = 0; i < answers; i++) {
-                    s.send(new DatagramPacket(d.getData(), d.getLength(), d.getSocketAddress()));
-                  }
+                  onDatagram.accept(d);
                 } catch (java.io.IOException e) {
                   return;
                 }
               }
             },
-            "echo-" + s.getLocalPort());
+            name);
     t.setDaemon(true);
     t.start();
   }
