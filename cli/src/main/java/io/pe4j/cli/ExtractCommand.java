@@ -9,6 +9,7 @@ import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
 import io.pe4j.api.Protocol;
 import io.pe4j.cli.capture.CaptureException;
+import io.pe4j.cli.capture.CaptureFile;
 import io.pe4j.cli.capture.CaptureReader;
 import io.pe4j.cli.capture.FrameDecoder;
 import java.io.BufferedInputStream;
@@ -165,7 +166,7 @@ final class ExtractCommand implements Callable<Integer> {
   }
 
   private static InputStream openCapture(Path file) throws IOException {
-    return new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    return CaptureFile.open(file);
   }
 
   private static byte @Nullable [] read(Path file, PrintWriter err) {

@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
           + " against the weights, calls split across servers and why, calls moved by each event,"
           + " templates over time, what the engine could not key.",
       "Datagrams from a real server's address take the server path; all others go to the"
-          + " virtual service they were sent to, or to --service. Same result on every run."
+          + " virtual service they were sent to, or to --service. Same result on every run.",
+      "A capture may be a pipe (tcpdump -w - | pe4j replay --pcap /dev/stdin ...). Exits 2 when"
+          + " a capture could not be read to its end, after reporting what was read."
     })
 final class ReplayCommand implements Callable<Integer> {
 
@@ -147,6 +149,10 @@ final class ReplayCommand implements Callable<Integer> {
             System.nanoTime() - start);
     out.print(json ? ReplayReport.json(replay, run) : ReplayReport.text(replay, run));
     out.flush();
+    if (!failures.isEmpty()) { // the report covers what was read; the rest was not: say so
+      failures.forEach(f -> err.println("pe4j replay: " + f));
+      return Pe4j.USAGE;
+    }
     return 0;
   }
 }

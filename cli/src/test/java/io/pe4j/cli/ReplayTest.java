@@ -168,4 +168,53 @@ class ReplayTest {
     assertEquals(Pe4j.USAGE, notACapture.code());
     assertTrue(notACapture.err().contains("rules-"), notACapture.err());
   }
+
+  @Test
+  void aCaptureFromAPipe_replaysWhole_aCutOneExits2AfterItsReport() throws Exception {
+    String whole = replay("--rules", rules("-s rr").toString());
+    // a FIFO: no position to seek (the reader skipped by seeking and stopped with "Illegal seek")
+    Path fifo = dir.resolve("capture.fifo");
+    Files.deleteIfExists(fifo);
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mk.waitFor());
+    Thread writer = feed(fifo);
+    CliTest.Run piped =
+        CliTest.run("replay", "--pcap", fifo.toString(), "--rules", rules("-s rr").toString());
+    writer.join();
+    assertEquals(0, piped.code(), piped.err() + piped.out());
+    assertEquals(
+        whole.lines().filter(l -> l.startsWith("  192.")).toList(),
+        piped.out().lines().filter(l -> l.startsWith("  192.")).toList(),
+        "the same per-server counts through a pipe");
+    // pe4j extract reads through the same opening
+    Thread again = feed(fifo);
+    CliTest.Run extract = CliTest.run("extract", "--engine", "sip", "--pcap", fifo.toString());
+    again.join();
+    assertEquals(0, extract.code(), extract.err());
+    assertTrue(extract.err().contains("UDP datagrams listed"), extract.err());
+    // cut in the middle of a frame: what was read is reported, then exit 2 naming where it stopped
+    byte[] bytes = Files.readAllBytes(capture);
+    Path cut =
+        Files.write(dir.resolve("cut.pcap"), java.util.Arrays.copyOf(bytes, bytes.length / 2 + 7));
+    CliTest.Run r =
+        CliTest.run("replay", "--pcap", cut.toString(), "--rules", rules("-s rr").toString());
+    assertEquals(Pe4j.USAGE, r.code(), r.err());
+    assertTrue(r.out().contains("verdict:"), "the report of what was read: " + r.out());
+    assertTrue(r.err().contains("cut.pcap") && r.err().contains("(read up to there)"), r.err());
+  }
+
+  /** Writes the capture into {@code fifo} on a thread of its own (a FIFO blocks until read). */
+  private static Thread feed(Path fifo) {
+    Thread t =
+        new Thread(
+            () -> {
+              try (var out = Files.newOutputStream(fifo)) {
+                Files.copy(capture, out);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    t.start();
+    return t;
+  }
 }

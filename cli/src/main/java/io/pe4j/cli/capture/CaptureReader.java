@@ -41,6 +41,7 @@ public final class CaptureReader implements Closeable {
   private final byte[] header = new byte[32];
   private final ByteBuffer headerView = ByteBuffer.wrap(header);
   private final byte[] data = new byte[MAX_FRAME];
+  private final byte[] scratch = new byte[8192]; // what skip() reads past
   private final boolean pcapng;
   private long offset;
   private ByteOrder order = ByteOrder.BIG_ENDIAN;
@@ -371,15 +372,16 @@ public final class CaptureReader implements Closeable {
     }
   }
 
+  /**
+   * Reads past {@code n} bytes. Never seeks: a capture read from a pipe ({@code tcpdump -w - |}, a
+   * FIFO, {@code /dev/stdin}) has no position to move ("Illegal seek").
+   */
   private void skip(long n, String what) throws IOException, CaptureException {
     long left = n;
     while (left > 0) {
-      long k = in.skip(left);
-      if (k <= 0) {
-        if (in.read() < 0) {
-          throw truncated(what + " needs " + n + " more bytes, " + (n - left) + " are there");
-        }
-        k = 1;
+      int k = in.read(scratch, 0, (int) Math.min(left, scratch.length));
+      if (k < 0) {
+        throw truncated(what + " needs " + n + " more bytes, " + (n - left) + " are there");
       }
       left -= k;
       offset += k;

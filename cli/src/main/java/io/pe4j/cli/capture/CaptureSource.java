@@ -1,9 +1,7 @@
 package io.pe4j.cli.capture;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -52,7 +50,7 @@ public final class CaptureSource implements AutoCloseable {
     File(int index, Path path) throws IOException, CaptureException {
       this.index = index;
       this.path = path;
-      this.in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+      this.in = CaptureFile.open(path);
       try {
         this.reader = new CaptureReader(in);
       } catch (CaptureException | IOException | RuntimeException e) {
