@@ -2,7 +2,6 @@ package io.pe4j.forwarder;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.pe4j.core.ConfigChange;
 import io.pe4j.core.Ipvs;
@@ -235,7 +234,13 @@ public final class Forwarder implements AutoCloseable {
   public Forwarder start() {
     try {
       if (tproxyPort > 0) {
-        bindTproxy();
+        tproxySockets.addAll(
+            TransparentReplies.bind(
+                transport,
+                group,
+                threads,
+                tproxyPort,
+                () -> new TransparentReplies(core, sessions, sending, stats, bindings)));
       }
       refresh();
     } catch (RuntimeException e) {
@@ -301,40 +306,6 @@ public final class Forwarder implements AutoCloseable {
     return transport
         .virtualSocket(new Bootstrap().group(group).channel(transport.datagramChannel()))
         .handler(new ClientSide(binding, core, sessions, sending, drain, stats, held, maxHeld));
-  }
-
-  /**
-   * Binds the TPROXY sockets of transparent mode, one per thread ({@code SO_REUSEPORT}), on every
-   * address of {@link #tproxyPort}; refuses, saying what is missing, without epoll or without the
-   * privilege to set {@code IP_TRANSPARENT}.
-   */
-  private void bindTproxy() {
-    String unsupported = transport.transparentUnsupported();
-    if (unsupported != null) {
-      throw new IllegalStateException(unsupported);
-    }
-    for (int i = 0; i < threads; i++) {
-      ChannelFuture f =
-          transport
-              .tproxySocket(new Bootstrap().group(group).channel(transport.datagramChannel()))
-              .handler(new TransparentReplies(core, sessions, sending, stats, bindings))
-              .bind(new InetSocketAddress(tproxyPort))
-              .awaitUninterruptibly();
-      if (!f.isSuccess()) {
-        throw new IllegalStateException(
-            "transparent mode: cannot bind the TPROXY port "
-                + tproxyPort
-                + ": "
-                + Transport.describe(f.cause()),
-            f.cause());
-      }
-      tproxySockets.add(f.channel());
-      transport.makeTransparent(f.channel());
-    }
-    LOG.log(
-        System.Logger.Level.INFO,
-        "transparent mode: servers see clients'' addresses; replies expected on TPROXY port {0}",
-        String.valueOf(tproxyPort));
   }
 
   /** Returns whether transparent mode is on (see {@link Builder#transparent}). */

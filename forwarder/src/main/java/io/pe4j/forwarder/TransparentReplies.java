@@ -40,6 +40,56 @@ final class TransparentReplies extends SimpleChannelInboundHandler<DatagramPacke
     this.bindings = bindings;
   }
 
+  /**
+   * Binds the TPROXY sockets of transparent mode, one per thread ({@code SO_REUSEPORT}), on every
+   * address of {@code port}, each with a handler of its own; refuses, saying what is missing,
+   * without epoll or without the privilege to set {@code IP_TRANSPARENT}.
+   */
+  static java.util.List<Channel> bind(
+      Transport transport,
+      io.netty.channel.EventLoopGroup group,
+      int threads,
+      int port,
+      java.util.function.Supplier<TransparentReplies> handler) {
+    String unsupported = transport.transparentUnsupported();
+    if (unsupported != null) {
+      throw new IllegalStateException(unsupported);
+    }
+    java.util.List<Channel> bound = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      io.netty.channel.ChannelFuture f =
+          transport
+              .tproxySocket(
+                  new io.netty.bootstrap.Bootstrap()
+                      .group(group)
+                      .channel(transport.datagramChannel()))
+              .handler(handler.get())
+              .bind(new InetSocketAddress(port))
+              .awaitUninterruptibly();
+      if (!f.isSuccess()) {
+        bound.forEach(Channel::close);
+        throw new IllegalStateException(
+            "transparent mode: cannot bind the TPROXY port "
+                + port
+                + ": "
+                + Transport.describe(f.cause()),
+            f.cause());
+      }
+      bound.add(f.channel());
+      try {
+        transport.makeTransparent(f.channel());
+      } catch (RuntimeException e) { // no privilege: nothing stays bound
+        bound.forEach(Channel::close);
+        throw e;
+      }
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        "transparent mode: servers see clients'' addresses; replies expected on TPROXY port {0}",
+        String.valueOf(port));
+    return bound;
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     stats.serverDatagrams.increment();
