@@ -13,7 +13,6 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDatagramChannelConfig;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -24,14 +23,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class EpollTransport extends Transport {
 
+  EpollTransport() {
+    super("epoll", true, true, EpollIoHandler.newFactory(), EpollDatagramChannel.class);
+  }
+
   static boolean isAvailable() {
     return Epoll.isAvailable();
   }
 
   /** Why epoll is unavailable here, in an operator's words. */
   static String unavailability() {
-    Throwable cause = Epoll.unavailabilityCause();
-    return cause == null ? "disabled" : describe(cause);
+    return unavailability(Epoll.unavailabilityCause());
   }
 
   /**
@@ -100,31 +102,6 @@ final class EpollTransport extends Transport {
     } finally {
       ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
-  }
-
-  @Override
-  String name() {
-    return "epoll";
-  }
-
-  @Override
-  boolean isNative() {
-    return true;
-  }
-
-  @Override
-  EventLoopGroup newGroup(int threads) {
-    return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
-  }
-
-  @Override
-  Class<? extends DatagramChannel> datagramChannel() {
-    return EpollDatagramChannel.class;
-  }
-
-  @Override
-  boolean sharesPorts() {
-    return true;
   }
 
   @Override

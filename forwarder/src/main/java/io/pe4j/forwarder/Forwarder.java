@@ -90,8 +90,7 @@ public final class Forwarder implements AutoCloseable {
     this.sharePort = b.sharePort;
     this.haltOnOutOfMemory = b.haltOnOutOfMemory;
     this.tproxyPort = b.tproxyPort;
-    this.transport =
-        b.transport != null ? Transport.named(b.transport) : Transport.best(b.useEpoll);
+    this.transport = b.transport != null ? Transport.named(b.transport) : Transport.best();
     this.group = transport.newGroup(threads);
     this.maxHeld = Math.max(1024, Math.min(65_536, b.maxSessions));
     this.core = new CoreCalls(ipvs, stats, haltOnOutOfMemory);
@@ -122,7 +121,6 @@ public final class Forwarder implements AutoCloseable {
     private final Ipvs ipvs;
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxSessions = 65_536;
-    private boolean useEpoll = true;
     private @org.jspecify.annotations.Nullable String transport;
     private boolean sharePort;
     private boolean haltOnOutOfMemory;
@@ -156,7 +154,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** Uses NIO even where epoll is available. */
     public Builder nio() {
-      this.useEpoll = false;
+      this.transport = "nio";
       return this;
     }
 

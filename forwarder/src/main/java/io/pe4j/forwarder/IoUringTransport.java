@@ -3,9 +3,6 @@ package io.pe4j.forwarder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
@@ -20,39 +17,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class IoUringTransport extends Transport {
 
+  IoUringTransport() {
+    super("io_uring", true, true, IoUringIoHandler.newFactory(), IoUringDatagramChannel.class);
+  }
+
   static boolean isAvailable() {
     return IoUring.isAvailable();
   }
 
   /** Why io_uring is unavailable here, in an operator's words. */
   static String unavailability() {
-    Throwable cause = IoUring.unavailabilityCause();
-    return cause == null ? "disabled" : describe(cause);
-  }
-
-  @Override
-  String name() {
-    return "io_uring";
-  }
-
-  @Override
-  boolean isNative() {
-    return true;
-  }
-
-  @Override
-  EventLoopGroup newGroup(int threads) {
-    return new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory());
-  }
-
-  @Override
-  Class<? extends DatagramChannel> datagramChannel() {
-    return IoUringDatagramChannel.class;
-  }
-
-  @Override
-  boolean sharesPorts() {
-    return true;
+    return unavailability(IoUring.unavailabilityCause());
   }
 
   @Override

@@ -3,10 +3,7 @@ package io.pe4j.forwarder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import org.jspecify.annotations.Nullable;
 
@@ -16,29 +13,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class NioTransport extends Transport {
 
-  @Override
-  String name() {
-    return "nio";
-  }
-
-  @Override
-  boolean isNative() {
-    return false;
-  }
-
-  @Override
-  EventLoopGroup newGroup(int threads) {
-    return new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-  }
-
-  @Override
-  Class<? extends DatagramChannel> datagramChannel() {
-    return NioDatagramChannel.class;
-  }
-
-  @Override
-  boolean sharesPorts() {
-    return false;
+  NioTransport() {
+    super("nio", false, false, NioIoHandler.newFactory(), NioDatagramChannel.class);
   }
 
   @Override

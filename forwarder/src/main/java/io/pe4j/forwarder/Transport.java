@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +32,8 @@ abstract class Transport {
    * The best transport this host has: epoll on Linux where Netty's native library loads, or NIO.
    * (io_uring is chosen by name: it was not faster here, BENCHMARKS.md §19.)
    */
-  static Transport best(boolean nativeAllowed) {
-    return nativeAllowed && EpollTransport.isAvailable()
-        ? new EpollTransport()
-        : new NioTransport();
+  static Transport best() {
+    return EpollTransport.isAvailable() ? new EpollTransport() : new NioTransport();
   }
 
   /**
@@ -42,50 +42,88 @@ abstract class Transport {
    * @throws IllegalArgumentException for an unknown name, or one this host cannot run, saying why
    */
   static Transport named(String name) {
-    switch (name) {
+    return switch (name) {
       case "epoll" -> {
-        if (!EpollTransport.isAvailable()) {
-          throw new IllegalArgumentException(
-              "--transport epoll: not available here (" + EpollTransport.unavailability() + ")");
-        }
-        return new EpollTransport();
+        requireAvailable(name, EpollTransport.isAvailable(), EpollTransport::unavailability);
+        yield new EpollTransport();
       }
       case "io_uring" -> {
-        if (!IoUringTransport.isAvailable()) {
-          throw new IllegalArgumentException(
-              "--transport io_uring: not available here ("
-                  + IoUringTransport.unavailability()
-                  + ")");
-        }
-        return new IoUringTransport();
+        requireAvailable(name, IoUringTransport.isAvailable(), IoUringTransport::unavailability);
+        yield new IoUringTransport();
       }
-      case "nio" -> {
-        return new NioTransport();
-      }
+      case "nio" -> new NioTransport();
       default ->
           throw new IllegalArgumentException(
               "--transport: '" + name + "' is not one of " + String.join(", ", NAMES));
+    };
+  }
+
+  /** Refuses a transport this host cannot run, saying why. */
+  private static void requireAvailable(
+      String name, boolean available, java.util.function.Supplier<String> why) {
+    if (!available) {
+      throw new IllegalArgumentException(
+          "--transport " + name + ": not available here (" + why.get() + ")");
     }
   }
 
-  /** Returns the transport's name: {@code epoll}, {@code nio}. */
-  abstract String name();
+  /** Why a native transport is unavailable, in an operator's words. */
+  static String unavailability(@Nullable Throwable cause) {
+    return cause == null ? "disabled" : describe(cause);
+  }
 
-  /** Whether it is a native transport (epoll): {@code SO_REUSEPORT}, batched reads. */
-  abstract boolean isNative();
-
-  /** Returns new event loops, {@code threads} of them. */
-  abstract EventLoopGroup newGroup(int threads);
-
-  /** Returns the datagram channel class. */
-  abstract Class<? extends DatagramChannel> datagramChannel();
+  private final String name;
+  private final boolean isNative;
+  private final boolean sharesPorts;
+  private final IoHandlerFactory handlers;
+  private final Class<? extends DatagramChannel> datagramChannel;
 
   /**
-   * Whether several sockets may bind one address ({@code SO_REUSEPORT}): then each event loop gets
-   * a virtual socket of its own, and a drain can open sockets connected to single clients while the
-   * shared ones still serve.
+   * @param name as {@code --transport} takes it
+   * @param isNative a native transport: batched reads where it has them
+   * @param sharesPorts whether several sockets may bind one address ({@code SO_REUSEPORT}): then
+   *     each event loop gets a virtual socket of its own, and a drain can open sockets connected to
+   *     single clients while the shared ones still serve
+   * @param handlers the event loops' I/O handlers
+   * @param datagramChannel its datagram channel class
    */
-  abstract boolean sharesPorts();
+  Transport(
+      String name,
+      boolean isNative,
+      boolean sharesPorts,
+      IoHandlerFactory handlers,
+      Class<? extends DatagramChannel> datagramChannel) {
+    this.name = name;
+    this.isNative = isNative;
+    this.sharesPorts = sharesPorts;
+    this.handlers = handlers;
+    this.datagramChannel = datagramChannel;
+  }
+
+  /** Returns the transport's name: {@code epoll}, {@code io_uring}, {@code nio}. */
+  final String name() {
+    return name;
+  }
+
+  /** Whether it is a native transport (epoll, io_uring). */
+  final boolean isNative() {
+    return isNative;
+  }
+
+  /** Returns new event loops, {@code threads} of them. */
+  final EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, handlers);
+  }
+
+  /** Returns the datagram channel class. */
+  final Class<? extends DatagramChannel> datagramChannel() {
+    return datagramChannel;
+  }
+
+  /** Whether several sockets may bind one address ({@code SO_REUSEPORT}); see the constructor. */
+  final boolean sharesPorts() {
+    return sharesPorts;
+  }
 
   /** Sets a virtual-service socket's options: buffers, port sharing, batched whole reads. */
   abstract Bootstrap virtualSocket(Bootstrap b);
