@@ -8,7 +8,6 @@ import io.pe4j.forwarder.health.HealthCheck;
 import io.pe4j.forwarder.health.HealthChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,19 +43,7 @@ final class ForwardCommand implements Callable<Integer> {
       new java.util.concurrent.atomic.AtomicReference<>(
           () -> System.err.println("pe4j forward: SIGHUP before ready: ignored"));
 
-  @Option(
-      names = "--rules",
-      paramLabel = "FILE",
-      description =
-          "the rules, as ipvsadm -S writes them, with pe4j's check lines (this or --keepalived)")
-  private Path rules = Path.of("");
-
-  @Option(
-      names = "--keepalived",
-      paramLabel = "FILE",
-      description =
-          "the rules from a keepalived.conf: its virtual_server blocks, real servers and checks")
-  private @Nullable Path keepalived;
+  @Mixin private RulesOptions rules = new RulesOptions();
 
   @Option(
       names = "--threads",
@@ -176,8 +163,9 @@ final class ForwardCommand implements Callable<Integer> {
     }
     long heap = Runtime.getRuntime().maxMemory();
     long templates = maxTemplates > 0 ? maxTemplates : ForwardBounds.defaultTemplates(heap);
-    if (rules.toString().isEmpty() == (keepalived == null)) {
-      err.println("pe4j forward: give the rules: --rules FILE or --keepalived FILE (one of them)");
+    String rulesProblem = rules.problem();
+    if (rulesProblem != null) {
+      err.println("pe4j forward: " + rulesProblem);
       return Pe4j.USAGE;
     }
     byte[] secret;
@@ -261,7 +249,7 @@ final class ForwardCommand implements Callable<Integer> {
     int sessions = maxSessions > 0 ? maxSessions : ForwardBounds.defaultSessions(heap);
     List<HealthCheck> checks;
     try {
-      checks = RulesFile.load(ipvs, source(), keepalived != null, err);
+      checks = RulesFile.load(ipvs, rules.source(), rules.isKeepalived(), err);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return Pe4j.USAGE;
@@ -270,45 +258,46 @@ final class ForwardCommand implements Callable<Integer> {
       err.println("pe4j forward: --warm-up: " + warmUp + " is not 0 or more");
       return Pe4j.USAGE;
     }
+    Forwarder.Builder fb =
+        Forwarder.builder(ipvs)
+            .threads(threads)
+            .maxSessions(sessions)
+            .sharePort(sharePort)
+            .haltOnOutOfMemory(true);
+    try { // refused before the warm-up, not after it
+      if (transport != null) {
+        fb.transport(transport);
+      }
+      if (sourceAddress != null) {
+        if (!InetAddresses.isInetAddress(sourceAddress)) {
+          throw new IllegalArgumentException(
+              "--source-address: '" + sourceAddress + "' is not an IP address");
+        }
+        fb.sourceAddress(InetAddresses.forString(sourceAddress));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("pe4j forward: " + e.getMessage());
+      return Pe4j.USAGE;
+    }
+    if (transparent) {
+      fb.transparent(tproxyPort);
+    }
     if (warmUp > 0) {
       systemd.status("warming up: " + warmUp + " round trips through a private forwarder");
       out.println(
           "pe4j forward: warm-up: "
-              + io.pe4j.forwarder.Warmup.run(warmUp, threads, java.time.Duration.ofSeconds(30)));
+              + io.pe4j.forwarder.Warmup.run(
+                  warmUp, threads, java.time.Duration.ofSeconds(30), transport));
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
     Parts.Part<Forwarder> sockets =
-        new Parts.Part<>(
-            "",
-            () -> {
-              Forwarder.Builder fb =
-                  Forwarder.builder(ipvs)
-                      .threads(threads)
-                      .maxSessions(sessions)
-                      .sharePort(sharePort)
-                      .haltOnOutOfMemory(true);
-              if (transport != null) {
-                fb.transport(transport);
-              }
-              if (transparent) {
-                fb.transparent(tproxyPort);
-              }
-              if (sourceAddress != null) {
-                if (!InetAddresses.isInetAddress(sourceAddress)) {
-                  throw new IllegalArgumentException(
-                      "--source-address: '" + sourceAddress + "' is not an IP address");
-                }
-                fb.sourceAddress(InetAddresses.forString(sourceAddress));
-              }
-              return fb.build().start();
-            },
-            Forwarder::close);
+        new Parts.Part<>("", () -> fb.build().start(), Forwarder::close);
     parts.start(sockets);
     Forwarder forwarder = sockets.get();
     if (forwarder.boundAddresses().isEmpty() && !endpoints.hasAdmin()) {
       err.println(
-          source()
+          rules.source()
               + ": no UDP virtual service with an address and a port: nothing to forward"
               + " (add services to the file, or start with --admin to add them later)");
       return Pe4j.USAGE;
@@ -324,7 +313,7 @@ final class ForwardCommand implements Callable<Integer> {
             HealthChecker::close);
     parts.start(health);
     HealthChecker checker = health.get();
-    Reload reload = new Reload(ipvs, source(), keepalived != null, checker);
+    Reload reload = new Reload(ipvs, rules.source(), rules.isKeepalived(), checker);
     EndpointOptions.Started started =
         endpoints.start(
             parts,
@@ -382,10 +371,5 @@ final class ForwardCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  private Path source() {
-    Path k = keepalived;
-    return k != null ? k : rules;
   }
 }

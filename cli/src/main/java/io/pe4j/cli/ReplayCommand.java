@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,14 +44,7 @@ final class ReplayCommand implements Callable<Integer> {
       description = "captures, merged by time (FILE,FILE... or the option again)")
   private List<Path> pcaps = new ArrayList<>();
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "the rules (ipvsadm -S lines)")
-  private @Nullable Path rules;
-
-  @Option(
-      names = "--keepalived",
-      paramLabel = "FILE",
-      description = "or the rules of a keepalived.conf")
-  private @Nullable Path keepalived;
+  @Mixin private RulesOptions rules = new RulesOptions();
 
   @Option(
       names = "--service",
@@ -91,8 +85,9 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if ((rules == null) == (keepalived == null)) {
-      err.println("pe4j replay: give the rules: --rules FILE or --keepalived FILE (one of them)");
+    String rulesProblem = rules.problem();
+    if (rulesProblem != null) {
+      err.println("pe4j replay: " + rulesProblem);
       return Pe4j.USAGE;
     }
     if (nodes < 1 || nodes > 64) {
@@ -110,8 +105,7 @@ final class ReplayCommand implements Callable<Integer> {
     try {
       InetSocketAddress target = service == null ? null : Endpoints.parse(service);
       List<ReplayEvents.Event> plan = events == null ? List.of() : ReplayEvents.read(events, nodes);
-      Path source = rules != null ? rules : java.util.Objects.requireNonNull(keepalived);
-      replay = new Replay(source, keepalived != null, target, nodes, agree, seed, plan);
+      replay = new Replay(rules.source(), rules.isKeepalived(), target, nodes, agree, seed, plan);
     } catch (IllegalArgumentException e) {
       err.println("pe4j replay: " + e.getMessage());
       return Pe4j.USAGE;

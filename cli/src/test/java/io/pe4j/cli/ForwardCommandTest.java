@@ -13,6 +13,28 @@ import org.junit.jupiter.api.Test;
 class ForwardCommandTest {
 
   @Test
+  void badForwarderOptions_areRefusedBeforeTheWarmUp() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "e2e-logs", "forward-refused"));
+    Path rules =
+        Files.write(
+            dir.resolve("rules"),
+            List.of("-A -u 127.0.0.1:29999 -s rr", "-a -u 127.0.0.1:29999 -r 127.0.0.1:29998 -m"));
+    // the default warm-up (50,000 round trips, seconds) would run first, then the refusal
+    CliTest.Run transport =
+        CliTest.run("forward", "--rules", rules.toString(), "--transport", "dpdk");
+    assertEquals(Pe4j.USAGE, transport.code());
+    assertTrue(
+        transport.err().contains("'dpdk' is not one of epoll, io_uring, nio"), transport.err());
+    assertTrue(!transport.out().contains("warm-up"), transport.out());
+    CliTest.Run source =
+        CliTest.run("forward", "--rules", rules.toString(), "--source-address", "nope");
+    assertEquals(Pe4j.USAGE, source.code());
+    assertTrue(
+        source.err().contains("--source-address: 'nope' is not an IP address"), source.err());
+    assertTrue(!source.out().contains("warm-up"), source.out());
+  }
+
+  @Test
   void forward_printsReady_answersTheAdminEndpoint_andExitsZeroOnSigterm() throws Exception {
     try (Processes ps = new Processes(Path.of("target", "e2e-logs", "forward"))) {
       int vport = DemoRun.freePort();

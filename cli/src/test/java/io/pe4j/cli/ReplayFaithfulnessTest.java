@@ -41,31 +41,19 @@ class ReplayFaithfulnessTest {
   private static final class Sinks implements AutoCloseable {
     final List<DatagramSocket> sockets = new ArrayList<>();
     final List<AtomicLong> counts = new ArrayList<>();
-    final List<Thread> threads = new ArrayList<>();
 
     Sinks(int n) throws IOException {
       for (int i = 0; i < n; i++) {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        s.setReceiveBufferSize(4 << 20);
         AtomicLong count = new AtomicLong();
-        Thread t =
-            new Thread(
-                () -> {
-                  byte[] buf = new byte[65_536];
-                  while (!s.isClosed()) {
-                    try {
-                      s.receive(new DatagramPacket(buf, buf.length));
-                      count.incrementAndGet();
-                    } catch (IOException closed) {
-                      return;
-                    }
-                  }
+        DatagramSocket s =
+            Loopback.udpServer(
+                datagram -> {
+                  count.incrementAndGet();
+                  return null; // counted, not answered
                 });
-        t.setDaemon(true);
-        t.start();
+        s.setReceiveBufferSize(4 << 20);
         sockets.add(s);
         counts.add(count);
-        threads.add(t);
       }
     }
 

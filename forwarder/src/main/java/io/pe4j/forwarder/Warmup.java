@@ -40,6 +40,22 @@ public final class Warmup {
    * {@code limit}. Never throws for what the network does: a lost datagram is only not counted.
    */
   public static Result run(int roundTrips, int threads, Duration limit) throws IOException {
+    return run(roundTrips, threads, limit, null);
+  }
+
+  /**
+   * As {@link #run(int, int, Duration)}, on the transport of that name ({@link
+   * Forwarder.Builder#transport}; null: the default), so that the code compiled is the code the
+   * real forwarder runs.
+   *
+   * @throws IllegalArgumentException for a transport name the builder refuses
+   */
+  public static Result run(
+      int roundTrips,
+      int threads,
+      Duration limit,
+      @org.jspecify.annotations.Nullable String transport)
+      throws IOException {
     long start = System.nanoTime();
     long deadline = start + limit.toNanos();
     Ipvs ipvs = Ipvs.builder().maxTemplates(1 << 16).build();
@@ -62,7 +78,11 @@ public final class Warmup {
       for (DatagramSocket s : servers) {
         ipvs.ipvsadm("-a -u " + vip + " -r 127.0.0.1:" + s.getLocalPort() + " -m");
       }
-      try (Forwarder f = Forwarder.builder(ipvs).threads(threads).maxSessions(64).build().start()) {
+      Forwarder.Builder fb = Forwarder.builder(ipvs).threads(threads).maxSessions(64);
+      if (transport != null) {
+        fb.transport(transport);
+      }
+      try (Forwarder f = fb.build().start()) {
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
           int client = c;
