@@ -115,8 +115,7 @@ final class EpollTransport extends Transport {
 
   @Override
   Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress) {
-    b.option(ChannelOption.SO_RCVBUF, 1 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
+    upstreamBuffers(b);
     if (clientAddress) { // the client's own address and port, not on this host
       b.option(EpollChannelOption.IP_TRANSPARENT, true).option(ChannelOption.SO_REUSEADDR, true);
     }

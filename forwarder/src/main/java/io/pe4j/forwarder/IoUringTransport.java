@@ -1,7 +1,6 @@
 package io.pe4j.forwarder;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUring;
@@ -42,18 +41,7 @@ final class IoUringTransport extends Transport {
     if (clientAddress) {
       throw new IllegalStateException(String.valueOf(transparentUnsupported()));
     }
-    return b.option(ChannelOption.SO_RCVBUF, 1 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
-  }
-
-  @Override
-  Bootstrap tproxySocket(Bootstrap b) {
-    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
-  }
-
-  @Override
-  void makeTransparent(Channel tproxy) {
-    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+    return upstreamBuffers(b);
   }
 
   @Override

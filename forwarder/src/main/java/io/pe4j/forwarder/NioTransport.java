@@ -1,7 +1,6 @@
 package io.pe4j.forwarder;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -24,18 +23,7 @@ final class NioTransport extends Transport {
 
   @Override
   Bootstrap upstreamSocket(Bootstrap b, boolean clientAddress) {
-    return b.option(ChannelOption.SO_RCVBUF, 1 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
-  }
-
-  @Override
-  Bootstrap tproxySocket(Bootstrap b) {
-    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
-  }
-
-  @Override
-  void makeTransparent(Channel tproxy) {
-    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+    return upstreamBuffers(b);
   }
 
   @Override

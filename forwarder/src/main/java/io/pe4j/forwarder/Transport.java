@@ -136,16 +136,21 @@ abstract class Transport {
 
   /**
    * Sets the options of a socket on the TPROXY port of transparent mode: one per event loop, on
-   * every address.
+   * every address. A transport without transparent mode refuses, saying why.
    */
-  abstract Bootstrap tproxySocket(Bootstrap b);
+  Bootstrap tproxySocket(Bootstrap b) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
 
   /**
    * Makes a bound TPROXY socket transparent ({@code IP_TRANSPARENT}, {@code IP_RECVORIGDSTADDR}).
    *
-   * @throws IllegalStateException saying what is missing (the privilege, the kernel's support)
+   * @throws IllegalStateException saying what is missing (the privilege, the kernel's support, the
+   *     transport)
    */
-  abstract void makeTransparent(Channel tproxy);
+  void makeTransparent(Channel tproxy) {
+    throw new IllegalStateException(String.valueOf(transparentUnsupported()));
+  }
 
   /** Why transparent mode cannot run on this transport, or null when it can. */
   abstract @Nullable String transparentUnsupported();
@@ -161,6 +166,12 @@ abstract class Transport {
     a.respectMaybeMoreData(false);
     a.maxMessagesPerRead(64);
     return a;
+  }
+
+  /** The options every upstream socket has, whatever the transport. */
+  static Bootstrap upstreamBuffers(Bootstrap b) {
+    return b.option(ChannelOption.SO_RCVBUF, 1 << 20)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, wholeDatagrams(1));
   }
 
   /** The options every virtual-service socket has, whatever the transport. */
