@@ -3,6 +3,7 @@ package io.pe4j.engine.sip;
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.PeResult;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +18,8 @@ final class CallIdExtractor {
   private static final byte SP = ' ';
   private static final byte HTAB = '\t';
   private static final byte COLON = ':';
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long LOW7 = 0x7f7f_7f7f_7f7f_7f7fL;
   private static final byte[] SIP_VERSION = {'s', 'i', 'p', '/', '2', '.', '0'};
   private static final byte[] CALL_ID = {'c', 'a', 'l', 'l', '-', 'i', 'd'};
 
@@ -222,8 +225,27 @@ final class CallIdExtractor {
     return indexOf(b, LF, from, end);
   }
 
-  private static int indexOf(ByteBuffer b, byte value, int from, int end) {
-    for (int i = from; i < end; i++) {
+  /**
+   * The first {@code value} in {@code [from, end)}, eight bytes at a time: a byte of {@code word ^
+   * pattern} is zero where {@code value} is, and {@code ~(((x & 0x7f..) + 0x7f..) | x | 0x7f..)}
+   * marks exactly those bytes with 0x80 (no carry crosses a byte, so no false match).
+   */
+  static int indexOf(ByteBuffer b, byte value, int from, int end) {
+    int i = from;
+    if (end - i >= Long.BYTES) {
+      long pattern = (value & 0xffL) * ONES;
+      boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
+      for (; i <= end - Long.BYTES; i += Long.BYTES) {
+        long x = b.getLong(i) ^ pattern;
+        long zeros = ~(((x & LOW7) + LOW7) | x | LOW7);
+        if (zeros != 0) { // the byte first in memory: the most significant one in big-endian order
+          return i
+              + ((bigEndian ? Long.numberOfLeadingZeros(zeros) : Long.numberOfTrailingZeros(zeros))
+                  >>> 3);
+        }
+      }
+    }
+    for (; i < end; i++) {
       if (b.get(i) == value) {
         return i;
       }
