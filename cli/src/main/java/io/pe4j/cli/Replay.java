@@ -15,7 +15,6 @@ import io.pe4j.core.ipvsadm.Ipvsadm;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,6 +64,8 @@ final class Replay {
   private final ReplayKeys keys = new ReplayKeys();
   private final Datagram d = new Datagram();
   private final ConnParam param = new ConnParam();
+  private final ReplayCalls.Key clientKey = new ReplayCalls.Key();
+  private final ReplayCalls.Key engineKey = new ReplayCalls.Key();
 
   // what happened
   private long first = Long.MIN_VALUE;
@@ -81,6 +82,7 @@ final class Replay {
   private long seriesStep = SECOND;
   private long nextSample;
   private Set<AddressPort> realServers = Set.of();
+  private Set<IpAddress> realServerAddresses = Set.of();
   private final java.util.IdentityHashMap<VirtualService, ReplayService> byService =
       new java.util.IdentityHashMap<>();
   private final java.util.IdentityHashMap<Destination, String> serverNames =
@@ -160,7 +162,7 @@ final class Replay {
     return ipvs.service(Protocol.UDP, IpAddress.of(a.getAddress()), a.getPort(), 0);
   }
 
-  /** Takes the next datagram of the capture. */
+  /** Takes the next datagram of the capture (kept only during the call). */
   void offer(CaptureSource.Packet p) {
     if (first == Long.MIN_VALUE) {
       first = p.timeNanos();
@@ -180,7 +182,7 @@ final class Replay {
           cores.get(
               agreement == Agreement.SHARED ? 0 : nodesAndCores.node(dst, p.destinationPort()));
       d.set(Protocol.UDP, src, p.sourcePort(), dst, p.destinationPort())
-          .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
+          .payload(p.payload(), 0, p.payloadLength());
       count(serverVerdicts, core.processFromServer(d).kind().name());
       return;
     }
@@ -194,8 +196,7 @@ final class Replay {
     int dport = service != null ? service.getPort() : p.destinationPort();
     int node = nodesAndCores.node(src, p.sourcePort());
     Ipvs core = cores.get(agreement == Agreement.SHARED ? 0 : node);
-    d.set(Protocol.UDP, src, p.sourcePort(), dst, dport)
-        .payload(ByteBuffer.wrap(p.payload()), 0, p.payload().length);
+    d.set(Protocol.UDP, src, p.sourcePort(), dst, dport).payload(p.payload(), 0, p.payloadLength());
     keys.next();
     Verdict v = core.process(d);
     switch (v.kind()) {
@@ -223,7 +224,7 @@ final class Replay {
     String server = serverNames.computeIfAbsent(dest, x -> x.address().withPort(x.port()));
     long[] row = s.server(server);
     row[0]++;
-    Object key = key(svc, src, sport);
+    ReplayCalls.Key key = key(svc, src, sport);
     if (key == null) {
       s.unkeyed++;
       return;
@@ -267,10 +268,10 @@ final class Replay {
   }
 
   /** The call a datagram belongs to: the engine's key, or without an engine the client. */
-  private @Nullable Object key(VirtualService svc, IpAddress src, int sport) {
+  private ReplayCalls.@Nullable Key key(VirtualService svc, IpAddress src, int sport) {
     PersistenceEngine engine = svc.engine();
     if (engine == null) {
-      return new AddressPort(src, sport); // an address and a port: here, the client's
+      return clientKey.fill(src, sport); // an address and a port: here, the client's
     }
     if (keys.asked()) {
       return keys.key(); // what the core's own call found
@@ -285,7 +286,7 @@ final class Replay {
     if (!r.isMatch() || !param.hasPeData()) {
       return null;
     }
-    return param.peDataCopy(); // equal and hashed by its bytes
+    return engineKey.fill(param); // equal and hashed by its bytes
   }
 
   private boolean isRealServer(IpAddress address, int port) {
@@ -293,15 +294,20 @@ final class Replay {
     long generation = core.control().generation();
     if (generation != realServersGeneration) {
       Set<AddressPort> rs = new HashSet<>();
+      Set<IpAddress> addresses = new HashSet<>();
       for (VirtualService svc : core.services()) {
         for (Destination x : svc.destinations()) {
           rs.add(new AddressPort(x.address(), x.port()));
+          addresses.add(x.address());
         }
       }
       realServers = rs;
+      realServerAddresses = addresses;
       realServersGeneration = generation;
     }
-    return !realServers.isEmpty() && realServers.contains(new AddressPort(address, port));
+    // most datagrams come from clients: their address alone says so, without a pair to hash
+    return realServerAddresses.contains(address)
+        && realServers.contains(new AddressPort(address, port));
   }
 
   private void apply(int index) {

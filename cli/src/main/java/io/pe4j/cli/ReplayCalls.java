@@ -1,9 +1,13 @@
 package io.pe4j.cli;
 
+import io.pe4j.api.ConnParam;
+import io.pe4j.api.IpAddress;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The calls of one virtual service during a replay: for each key (a Call-ID, or a client without an
@@ -13,8 +17,86 @@ import java.util.TreeMap;
  */
 final class ReplayCalls {
 
-  /** One call alive now. */
-  static final class Call {
+  /**
+   * A call's key: the engine's pe data (a Call-ID), or without an engine the client's address and
+   * port — as bytes. One mutable key is refilled for each datagram to look its call up; only a new
+   * call keeps a copy.
+   */
+  static class Key {
+    private byte[] bytes;
+    private int length;
+    private int hash;
+
+    Key() {
+      this(64);
+    }
+
+    private Key(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    /** This key becomes the pe data the engine put in {@code param}. */
+    Key fill(ConnParam param) {
+      int n = param.peDataLength();
+      if (n > bytes.length) {
+        bytes = new byte[Math.max(n, 2 * bytes.length)];
+      }
+      for (int i = 0; i < n; i++) {
+        bytes[i] = param.peDataByte(i);
+      }
+      return seal(n);
+    }
+
+    /** This key becomes a client's address and port. */
+    Key fill(IpAddress address, int port) {
+      long hi = address.hi();
+      long lo = address.lo();
+      for (int i = 0; i < 8; i++) {
+        bytes[i] = (byte) (hi >>> (56 - 8 * i));
+        bytes[8 + i] = (byte) (lo >>> (56 - 8 * i));
+      }
+      bytes[16] = (byte) (port >>> 8);
+      bytes[17] = (byte) port;
+      bytes[18] = (byte) (address.isIpv6() ? 6 : 4);
+      return seal(19);
+    }
+
+    private Key seal(int n) {
+      length = n;
+      int h = 1;
+      for (int i = 0; i < n; i++) {
+        h = 31 * h + bytes[i];
+      }
+      hash = h;
+      return this;
+    }
+
+    /** Takes {@code key}'s bytes, for good. */
+    final void keep(Key key) {
+      bytes = Arrays.copyOf(key.bytes, key.length);
+      length = key.length;
+      hash = key.hash;
+    }
+
+    @Override
+    public final boolean equals(@Nullable Object o) {
+      return o instanceof Key k
+          && k.hash == hash
+          && Arrays.equals(bytes, 0, length, k.bytes, 0, k.length);
+    }
+
+    @Override
+    public final int hashCode() {
+      return hash;
+    }
+  }
+
+  /** One call alive now: its own key in the map (one object to reach, not two). */
+  static final class Call extends Key {
+    Call() {
+      super(0); // its bytes come with keep()
+    }
+
     String server = "";
     int node;
     long lastSeen;
@@ -29,7 +111,7 @@ final class ReplayCalls {
 
   private final long idleNanos;
   // access order: the eldest is the call quiet the longest
-  private final LinkedHashMap<Object, Call> alive = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<Key, Call> alive = new LinkedHashMap<>(1024, 0.75f, true);
   long calls;
   long splitCalls;
   long changes;
@@ -40,14 +122,18 @@ final class ReplayCalls {
     this.idleNanos = idleNanos;
   }
 
-  /** A datagram of call {@code key} went to {@code server} from {@code node} at {@code now}. */
-  Call see(Object key, String server, int node, long now) {
+  /**
+   * A datagram of call {@code key} went to {@code server} from {@code node} at {@code now}. The key
+   * may be refilled after the call: a new call keeps a copy.
+   */
+  Call see(Key key, String server, int node, long now) {
     Call c = alive.get(key);
     if (c == null) {
       c = new Call();
+      c.keep(key);
       c.server = server;
       c.node = node;
-      alive.put(key, c);
+      alive.put(c, c);
       calls++;
       peakAlive = Math.max(peakAlive, alive.size());
     }

@@ -2,7 +2,6 @@ package io.pe4j.cli;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.Datagram;
-import io.pe4j.api.PeData;
 import io.pe4j.api.PeResult;
 import io.pe4j.api.PersistenceEngine;
 import io.pe4j.api.PersistenceEngines;
@@ -18,7 +17,8 @@ final class ReplayKeys {
 
   private long sequence;
   private long keyedSequence = -1;
-  private @Nullable PeData key;
+  private final ReplayCalls.Key key = new ReplayCalls.Key();
+  private boolean matched;
 
   /** The installed engines, wrapped. */
   PersistenceEngines engines() {
@@ -39,9 +39,12 @@ final class ReplayKeys {
     return keyedSequence == sequence;
   }
 
-  /** The key the engine found for this datagram, or null (no match, or not asked). */
-  @Nullable PeData key() {
-    return asked() ? key : null;
+  /**
+   * The key the engine found for this datagram, or null (no match, or not asked); refilled for the
+   * next datagram.
+   */
+  ReplayCalls.@Nullable Key key() {
+    return asked() && matched ? key : null;
   }
 
   private final class Recording implements PersistenceEngine {
@@ -66,7 +69,10 @@ final class ReplayKeys {
       PeResult r = engine.fillParam(param, datagram);
       if (keyedSequence != sequence) { // the first call for this datagram: the forward key
         keyedSequence = sequence;
-        key = r.isMatch() && param.hasPeData() ? param.peDataCopy() : null;
+        matched = r.isMatch() && param.hasPeData();
+        if (matched) {
+          key.fill(param);
+        }
       }
       return r;
     }

@@ -97,7 +97,7 @@ class ReplayFaithfulnessTest {
           s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
           clients.put(client, s);
         }
-        s.send(new DatagramPacket(p.payload(), p.payload().length, vip));
+        s.send(new DatagramPacket(p.payload().array(), p.payloadLength(), vip));
         sent++;
         long until = System.nanoTime() + 2_000_000_000L;
         // taken, decided and sent (or dropped): the decision was made at this datagram's time

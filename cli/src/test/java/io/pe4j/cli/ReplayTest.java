@@ -137,6 +137,46 @@ class ReplayTest {
   }
 
   @Test
+  void aCaptureInTwoFiles_mergedByTime_replaysAsTheWhole() throws Exception {
+    // every third frame (and the frames of its instant) to a second file: two files whose merge by
+    // time is the whole capture again, datagram for datagram
+    byte[] whole = Files.readAllBytes(capture);
+    java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream second = new java.io.ByteArrayOutputStream();
+    first.write(whole, 0, 24);
+    second.write(whole, 0, 24);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(whole).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertEquals(0xa1b2c3d4, b.getInt(0), "the generated capture is little-endian classic pcap");
+    long previousTime = -1;
+    boolean toSecond = false;
+    int frames = 0;
+    for (int o = 24; o < whole.length; frames++) {
+      long time = b.getInt(o) * 1_000_000L + b.getInt(o + 4);
+      int length = 16 + b.getInt(o + 8);
+      if (time != previousTime) {
+        toSecond = frames % 3 == 0;
+      }
+      (toSecond ? second : first).write(whole, o, length);
+      previousTime = time;
+      o += length;
+    }
+    Path a = Files.write(dir.resolve("part-a.pcap"), first.toByteArray());
+    Path c = Files.write(dir.resolve("part-b.pcap"), second.toByteArray());
+    String rules = rules("-s rr").toString();
+    CliTest.Run merged =
+        CliTest.run("replay", "--pcap", a + "," + c, "--rules", rules, "--seed", "3");
+    assertEquals(0, merged.code(), merged.err() + merged.out());
+    String report = merged.out();
+    assertTrue(
+        report.startsWith("replay: " + a + ", " + c + ": 300,000 frames, 300,000 UDP datagrams"),
+        report);
+    assertEquals(
+        replay("--rules", rules, "--seed", "3").replaceAll("(?m)^replay: .*\\n", ""),
+        report.replaceAll("(?m)^replay: .*\\n", ""),
+        "two halves merged by time give the whole capture's report");
+  }
+
+  @Test
   void json_carriesTheSameFigures() throws Exception {
     String json = replay("--rules", rules("-s rr").toString(), "--json");
     assertTrue(json.startsWith("{\"files\":[") && json.strip().endsWith("}"), json);

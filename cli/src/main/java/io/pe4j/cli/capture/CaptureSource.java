@@ -2,9 +2,8 @@ package io.pe4j.cli.capture;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,37 +12,111 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The UDP datagrams of one or more captures, in the order of their timestamps (a merge: each file
- * is read once, streaming, one frame ahead). A file whose own timestamps go backwards is taken as
- * it is: its datagrams come in file order.
+ * is read once, streaming, one datagram ahead). Nothing is allocated per datagram. A file whose own
+ * timestamps go backwards is taken as it is: its datagrams come in file order.
  */
 public final class CaptureSource implements AutoCloseable {
 
   /**
-   * One UDP datagram of a capture.
-   *
-   * @param file the index of its file among those given
-   * @param frame its frame number in that file
-   * @param timeNanos its timestamp, nanoseconds since the epoch
-   * @param source the source address, 4 or 16 bytes
-   * @param destination the destination address, 4 or 16 bytes
+   * One UDP datagram of a capture, valid until the next call to {@link CaptureSource#next()}: the
+   * source reuses it (a replay reads millions of datagrams; none of them is copied or allocated).
    */
-  public record Packet(
-      int file,
-      long frame,
-      long timeNanos,
-      byte[] source,
-      int sourcePort,
-      byte[] destination,
-      int destinationPort,
-      byte[] payload) {}
+  public static final class Packet {
+    private final byte[] source4 = new byte[4];
+    private final byte[] source16 = new byte[16];
+    private final byte[] destination4 = new byte[4];
+    private final byte[] destination16 = new byte[16];
+    private boolean ipv6;
+    private int file;
+    private long frame;
+    private long timeNanos;
+    private int sourcePort;
+    private int destinationPort;
+    private byte[] payload = new byte[2048];
+    private ByteBuffer payloadView = ByteBuffer.wrap(payload);
 
-  private static final class File {
+    /** The index of its file among those given. */
+    public int file() {
+      return file;
+    }
+
+    /** Its frame number in that file, from 1 as Wireshark numbers them. */
+    public long frame() {
+      return frame;
+    }
+
+    /** Its timestamp, nanoseconds since the epoch. */
+    public long timeNanos() {
+      return timeNanos;
+    }
+
+    /** The source address, 4 or 16 bytes. */
+    public byte[] source() {
+      return ipv6 ? source16 : source4;
+    }
+
+    public int sourcePort() {
+      return sourcePort;
+    }
+
+    /** The destination address, 4 or 16 bytes. */
+    public byte[] destination() {
+      return ipv6 ? destination16 : destination4;
+    }
+
+    public int destinationPort() {
+      return destinationPort;
+    }
+
+    /** The UDP payload: from position 0 to the limit, {@link #payloadLength()} bytes. */
+    public ByteBuffer payload() {
+      return payloadView;
+    }
+
+    public int payloadLength() {
+      return payloadView.limit();
+    }
+
+    void set(
+        int file,
+        long frame,
+        long timeNanos,
+        byte[] source,
+        int sourcePort,
+        byte[] destination,
+        int destinationPort,
+        byte[] data,
+        int offset,
+        int length) {
+      this.file = file;
+      this.frame = frame;
+      this.timeNanos = timeNanos;
+      this.ipv6 = source.length == 16;
+      System.arraycopy(source, 0, source(), 0, source.length);
+      System.arraycopy(destination, 0, destination(), 0, destination.length);
+      this.sourcePort = sourcePort;
+      this.destinationPort = destinationPort;
+      if (length > payload.length) { // a reassembled datagram: up to 64 KiB
+        payload = new byte[Math.max(length, payload.length * 2)];
+        payloadView = ByteBuffer.wrap(payload);
+      }
+      System.arraycopy(data, offset, payload, 0, length);
+      payloadView.clear().limit(length);
+    }
+  }
+
+  /** One capture: its reader and decoder, and the datagram read ahead of the one handed out. */
+  private static final class File implements FrameDecoder.Sink {
     final int index;
     final Path path;
     final InputStream in;
     final CaptureReader reader;
     final FrameDecoder decoder = new FrameDecoder();
-    final ArrayDeque<Packet> ready = new ArrayDeque<>();
+    // two packets: the one handed out stays valid while the next one is read into the other
+    private final Packet[] packets = {new Packet(), new Packet()};
+    private int spare;
+    private @Nullable Packet filling;
+    @Nullable Packet head;
     long frames;
     @Nullable String failure;
 
@@ -59,55 +132,79 @@ public final class CaptureSource implements AutoCloseable {
       }
     }
 
-    /** The next datagram of this file, or null at its end (or at the first error: kept). */
-    @Nullable Packet next() {
-      while (ready.isEmpty() && failure == null) {
+    /** Reads this file's next datagram into {@link #head}: null at its end or its first error. */
+    void advance() {
+      Packet p = packets[spare];
+      filling = p;
+      head = null;
+      while (head == null && failure == null) {
         try {
           if (!reader.next()) {
             decoder.finish();
-            return ready.poll();
+            break;
           }
           frames++;
-          long time = reader.timeNanos();
-          decoder.decode(
-              reader,
-              (number, src, sport, dst, dport, payload, offset, length) ->
-                  ready.add(
-                      new Packet(
-                          index,
-                          number,
-                          time,
-                          src.clone(),
-                          sport,
-                          dst.clone(),
-                          dport,
-                          Arrays.copyOfRange(payload, offset, offset + length))));
+          decoder.decode(reader, this); // a frame gives one datagram at most
         } catch (CaptureException e) {
           failure = e.getMessage();
         } catch (IOException e) {
           failure = "cannot read: " + e.getMessage();
         }
       }
-      return ready.poll();
+      filling = null;
+      if (head != null) {
+        spare ^= 1;
+      }
+    }
+
+    @Override
+    public void datagram(
+        long number,
+        byte[] source,
+        int sourcePort,
+        byte[] destination,
+        int destinationPort,
+        byte[] payload,
+        int offset,
+        int length) {
+      Packet p = filling;
+      if (p == null || head != null) {
+        throw new IllegalStateException("a second datagram from one frame");
+      }
+      p.set(
+          index,
+          number,
+          reader.timeNanos(),
+          source,
+          sourcePort,
+          destination,
+          destinationPort,
+          payload,
+          offset,
+          length);
+      head = p;
     }
   }
 
-  private record Head(File file, Packet packet) {}
-
   private final List<File> files;
-  private final PriorityQueue<Head> heads =
+  // the files by the time of the datagram each has read ahead (then by their order)
+  private final PriorityQueue<File> heads =
       new PriorityQueue<>(
-          Comparator.comparingLong((Head h) -> h.packet().timeNanos())
-              .thenComparingInt(h -> h.file().index));
+          Comparator.comparingLong((File f) -> timeOfHead(f)).thenComparingInt(f -> f.index));
 
   private CaptureSource(List<File> files) {
     this.files = files;
     for (File f : files) {
-      Packet p = f.next();
-      if (p != null) {
-        heads.add(new Head(f, p));
+      f.advance();
+      if (f.head != null) {
+        heads.add(f);
       }
     }
+  }
+
+  private static long timeOfHead(File f) {
+    Packet p = f.head;
+    return p == null ? Long.MAX_VALUE : p.timeNanos;
   }
 
   /**
@@ -136,21 +233,21 @@ public final class CaptureSource implements AutoCloseable {
     return new CaptureSource(files);
   }
 
-  /** The next datagram of all the captures by time, or null when all are read. */
+  /**
+   * The next datagram of all the captures by time, or null when all are read. It is valid until the
+   * next call: copy what must outlive it.
+   */
   public @Nullable Packet next() {
-    if (files.size() == 1) {
-      Head h = heads.poll(); // the first datagram, read ahead when opened
-      return h != null ? h.packet() : files.get(0).next();
-    }
-    Head h = heads.poll();
-    if (h == null) {
+    File f = heads.poll();
+    if (f == null) {
       return null;
     }
-    Packet after = h.file().next();
-    if (after != null) {
-      heads.add(new Head(h.file(), after));
+    Packet p = f.head;
+    f.advance(); // into its other packet: p stays as it is
+    if (f.head != null) {
+      heads.add(f);
     }
-    return h.packet();
+    return p;
   }
 
   /** Frames read, per file. */

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FrameDecoder {
 
-  /** Receives one UDP datagram; {@code payload} is valid only during the call. */
+  /** Receives one UDP datagram; the arrays are valid only during the call. */
   public interface Sink {
     /** Takes the datagram of frame {@code number}. */
     void datagram(
@@ -45,6 +45,12 @@ public final class FrameDecoder {
   private final Map<String, Long> notListed = new TreeMap<>();
   private final Reassembler reassembler = new Reassembler(this::count);
   private long listed;
+  // reused for every frame: nothing is allocated for a datagram that is not reassembled
+  private final byte[] source4 = new byte[4];
+  private final byte[] destination4 = new byte[4];
+  private final byte[] source16 = new byte[16];
+  private final byte[] destination16 = new byte[16];
+  private ByteBuffer frame = ByteBuffer.allocate(0);
 
   /** Returns the frames not given to the sink, by reason. */
   public Map<String, Long> notListed() {
@@ -85,7 +91,10 @@ public final class FrameDecoder {
   /** Returns null if the frame was given to the sink or held for reassembly, else a reason. */
   @Nullable String decode(
       long number, long time, int linkType, byte[] f, int length, boolean snapped, Sink sink) {
-    ByteBuffer b = ByteBuffer.wrap(f, 0, length);
+    if (!frame.hasArray() || frame.array() != f) {
+      frame = ByteBuffer.wrap(f);
+    }
+    ByteBuffer b = frame.clear().limit(length);
     int o;
     int etherType;
     switch (linkType) {
@@ -235,8 +244,8 @@ public final class FrameDecoder {
     if (protocol != 17) {
       return "not UDP: " + protocolName(protocol);
     }
-    byte[] src = new byte[4];
-    byte[] dst = new byte[4];
+    byte[] src = source4;
+    byte[] dst = destination4;
     System.arraycopy(f, o + 12, src, 0, 4);
     System.arraycopy(f, o + 16, dst, 0, 4);
     int flags = b.getShort(o + 6) & 0xffff;
@@ -271,8 +280,8 @@ public final class FrameDecoder {
       return snapped ? "snapped by the capture" : "malformed: IPv6 payload length beyond the frame";
     }
     int end = o + 40 + payload;
-    byte[] src = new byte[16];
-    byte[] dst = new byte[16];
+    byte[] src = source16;
+    byte[] dst = destination16;
     System.arraycopy(f, o + 8, src, 0, 16);
     System.arraycopy(f, o + 24, dst, 0, 16);
     int next = f[o + 6] & 0xff;
