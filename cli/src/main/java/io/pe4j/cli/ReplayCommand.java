@@ -1,7 +1,6 @@
 package io.pe4j.cli;
 
 import io.pe4j.cli.capture.CaptureSource;
-import io.pe4j.cli.capture.ReadAhead;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -119,10 +118,8 @@ final class ReplayCommand implements Callable<Integer> {
     Map<String, Long> notUdp = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     try (CaptureSource capture = CaptureSource.open(pcaps)) {
-      try (ReadAhead ahead = new ReadAhead(capture)) { // frames read while the last are replayed
-        for (CaptureSource.Packet p; (p = ahead.next()) != null; ) {
-          replay.offer(p);
-        }
+      for (CaptureSource.Packet p; (p = capture.next()) != null; ) {
+        replay.offer(p);
       }
       replay.finish();
       for (int i = 0; i < pcaps.size(); i++) {

@@ -22,9 +22,6 @@ public final class CaptureSource implements AutoCloseable {
    * source reuses it (a replay reads millions of datagrams; none of them is copied or allocated).
    */
   public static final class Packet {
-    /** An empty packet, to copy one into. */
-    public Packet() {}
-
     private final byte[] source4 = new byte[4];
     private final byte[] source16 = new byte[16];
     private final byte[] destination4 = new byte[4];
@@ -78,21 +75,6 @@ public final class CaptureSource implements AutoCloseable {
 
     public int payloadLength() {
       return payloadView.limit();
-    }
-
-    /** This packet becomes a copy of {@code p}. */
-    public void copyFrom(Packet p) {
-      set(
-          p.file,
-          p.frame,
-          p.timeNanos,
-          p.source(),
-          p.sourcePort,
-          p.destination(),
-          p.destinationPort,
-          p.payload,
-          0,
-          p.payloadLength());
     }
 
     void set(
