@@ -3,8 +3,7 @@ package io.pe4j.cli;
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.IpAddress;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -110,12 +109,12 @@ final class ReplayCalls {
   }
 
   private final long idleNanos;
-  // access order: the eldest is the call quiet the longest
-  private final LinkedHashMap<Key, Call> alive = new LinkedHashMap<>(1024, 0.75f, true);
+  // no access order: relinking the list on every datagram cost two more cache misses a lookup
+  private final HashMap<Key, Call> alive = new HashMap<>(1024);
+  private long sweptAt;
   long calls;
   long splitCalls;
   long changes;
-  long peakAlive;
   final Map<String, Long> splitReasons = new TreeMap<>();
 
   ReplayCalls(long idleNanos) {
@@ -124,18 +123,24 @@ final class ReplayCalls {
 
   /**
    * A datagram of call {@code key} went to {@code server} from {@code node} at {@code now}. The key
-   * may be refilled after the call: a new call keeps a copy.
+   * may be refilled after the call: a new call keeps a copy. A key quiet longer than a template
+   * lives starts a new call, as the balancer would see it.
    */
   Call see(Key key, String server, int node, long now) {
     Call c = alive.get(key);
     if (c == null) {
       c = new Call();
       c.keep(key);
-      c.server = server;
-      c.node = node;
       alive.put(c, c);
       calls++;
-      peakAlive = Math.max(peakAlive, alive.size());
+    } else if (now - c.lastSeen > idleNanos) { // that call ended: this is a new one, same key
+      c.datagrams = 0;
+      c.split = false;
+      calls++;
+    }
+    if (c.datagrams == 0) {
+      c.server = server;
+      c.node = node;
     }
     c.changed = c.datagrams > 0 && !c.server.equals(server);
     c.previousServer = c.server;
@@ -158,14 +163,19 @@ final class ReplayCalls {
     }
   }
 
-  /** Closes the calls quiet longer than a template lives. */
+  /**
+   * Forgets the calls quiet longer than a template lives, once per that time (so memory holds the
+   * calls of two such times at most); {@code Long.MAX_VALUE}: all of them.
+   */
   void expire(long now) {
-    for (Iterator<Call> it = alive.values().iterator(); it.hasNext(); ) {
-      Call c = it.next();
-      if (now != Long.MAX_VALUE && now - c.lastSeen <= idleNanos) {
-        return; // access order: the rest were seen later
-      }
-      it.remove();
+    if (now == Long.MAX_VALUE) {
+      alive.clear();
+      return;
     }
+    if (now - sweptAt < idleNanos) {
+      return;
+    }
+    sweptAt = now;
+    alive.values().removeIf(c -> now - c.lastSeen > idleNanos);
   }
 }
