@@ -14,6 +14,10 @@
 # Every SIPp socket gets a 4 MiB buffer (-buff_size): with SIPp's 64 KiB default the uac, sharing
 # the two cores with four other processes, drops responses at 4,000 calls/s whatever the balancer.
 # JAR=, BALANCERS="pe4j kamailio", PE4J_THREADS=1 and PE4J_JVM= (JVM options) override;
+# SYSCALLS=1 also counts the balancer's system calls per call during the load (perf stat on the
+# syscall tracepoints, all its threads and processes), printed after the table. KERNEL=1 samples
+# the balancer's CPU during the load (perf record -e cpu-clock, 1,000/s) and prints the CPU
+# microseconds per call spent in the kernel and in user space.
 # BALANCERS="netty pe4j kamailio" adds the Netty floor (bench/floor/NettyFloor.java -n, from JAR:
 # no pe4j code; its "server calls" include 2,000 warm-up calls too); "pe4j-table" is pe4j with
 # --template-store table.
@@ -105,6 +109,8 @@ echo "| balancer | target calls/s | calls | completed | failed (client) | server
 echo "|---|---|---|---|---|---|---|---|---|---|"
 
 declare -A SERVER_PIDS
+SYSCALL_LINES=()
+KERNEL_LINES=()
 for balancer in ${BALANCERS:-pe4j kamailio}; do
   for rate in $RATES; do
     dir="$OUT/$balancer-$rate"; mkdir -p "$dir"
@@ -154,10 +160,39 @@ CFG
       sleep 1.5
     fi
     before=$(cpu_ticks "$bpid")
+    if [ -n "${SYSCALLS:-}" ]; then
+      sc=(recvmmsg recvmsg recvfrom sendmmsg sendmsg sendto epoll_pwait epoll_pwait2 epoll_wait io_uring_enter
+        getsockopt futex read write poll select)
+      events=$(printf 'syscalls:sys_enter_%s,' "${sc[@]}")
+      pids=$bpid; children=$(pgrep -d, -P "$bpid" || true); [ -z "$children" ] || pids=$pids,$children
+      perf stat -x, -e "${events%,}" -p "$pids" -o "$dir/syscalls.csv" &
+      perf_pid=$!
+    fi
+    if [ -n "${KERNEL:-}" ]; then
+      pids=$bpid; children=$(pgrep -d, -P "$bpid" || true); [ -z "$children" ] || pids=$pids,$children
+      perf record -q -e cpu-clock -F 1000 -p "$pids" -o "$dir/perf.data" 2>/dev/null &
+      record_pid=$!
+    fi
     run_load "$dir" "$vport" "$rate" "$calls"
     after=$(cpu_ticks "$bpid")
+    if [ -n "${KERNEL:-}" ]; then
+      kill -INT "$record_pid"; wait "$record_pid" || true
+      KERNEL_LINES+=("$balancer $rate: $(perf report -i "$dir/perf.data" --sort dso --stdio 2>/dev/null |
+        awk -v n="$calls" '/Event count/ { ns = $NF }
+          $1 ~ /%$/ { p = $1; sub(/%/, "", p); if ($2 ~ /kernel/) k += p; else u += p }
+          END { printf "%.1f us per call in the kernel, %.1f in user space (%.2f CPU s sampled)",
+            ns / 1000 / n * k / 100, ns / 1000 / n * u / 100, ns / 1e9 }')")
+    fi
+    if [ -n "${SYSCALLS:-}" ]; then
+      kill -INT "$perf_pid"; wait "$perf_pid" || true
+      SYSCALL_LINES+=("$balancer $rate: $(awk -F, -v n="$calls" '$1 ~ /^[0-9]+$/ && $1 > 0 {
+          sub(/syscalls:sys_enter_/, "", $3); total += $1; s = s sprintf(" %s %.1f", $3, $1 / n) }
+        END { printf "%.1f per call:%s", total / n, s }' "$dir/syscalls.csv")")
+    fi
     report "$balancer" "$rate" "$calls" "$dir" $(( after - before ))
     kill "$bpid" 2>/dev/null || true; wait "$bpid" 2>/dev/null || true
     stop_servers
   done
 done
+for line in "${SYSCALL_LINES[@]}"; do echo "system calls, $line"; done
+for line in "${KERNEL_LINES[@]}"; do echo "CPU, $line"; done
