@@ -216,6 +216,45 @@ class CaptureReaderTest {
   }
 
   @Test
+  void captureSource_reusesItsPackets_aReassembled64KbDatagramBetweenSmallOnes() throws Exception {
+    // the source hands out reused packets: one of 64 KB (reassembled) must come whole, and the
+    // small ones after it must not carry its bytes
+    byte[] big = Frames.sip("big@h" + "b".repeat(64_000));
+    List<byte[]> frames = new ArrayList<>();
+    frames.add(ipv4Udp("one@h"));
+    // fragments of 8 KiB: pcap() puts a second between frames, and reassembly waits 30 s at most
+    frames.addAll(Frames.ipv4Fragments(21, Frames.udp(5060, 5060, big), 8192));
+    frames.add(ipv4Udp("two@h"));
+    frames.add(ipv4Udp("three@h"));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("source", ".pcap");
+    try {
+      java.nio.file.Files.write(file, pcap(101, frames.toArray(new byte[0][])));
+      List<String> got = new ArrayList<>();
+      try (CaptureSource source = CaptureSource.open(List.of(file))) {
+        for (CaptureSource.Packet p; (p = source.next()) != null; ) {
+          got.add(
+              p.frame()
+                  + " "
+                  + new String(
+                      p.payload().array(), 0, p.payloadLength(), StandardCharsets.ISO_8859_1));
+          assertEquals(0, p.payload().position());
+          assertEquals(p.payloadLength(), p.payload().limit());
+        }
+      }
+      int last = frames.size();
+      assertEquals(
+          List.of(
+              "1 " + new String(Frames.sip("one@h"), StandardCharsets.ISO_8859_1),
+              (last - 2) + " " + new String(big, StandardCharsets.ISO_8859_1),
+              (last - 1) + " " + new String(Frames.sip("two@h"), StandardCharsets.ISO_8859_1),
+              last + " " + new String(Frames.sip("three@h"), StandardCharsets.ISO_8859_1)),
+          got);
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+  }
+
+  @Test
   void ipv6Fragments_areReassembled() throws Exception {
     byte[] udp = Frames.udp(5060, 5060, Frames.sip("f6@h" + "y".repeat(2000)));
     byte[] first = Frames.ipv6(17, Arrays.copyOfRange(udp, 0, 1232), 0, true, 99);
