@@ -43,6 +43,15 @@ grep -q pe4j <<<"$version" || fail "pe4j --version printed no name: $version"
 echo "test-deb: pe4j demo --calls 200 (from the installed files)"
 (cd / && pe4j demo --calls 200) | tail -n 5 || fail "pe4j demo"
 
+echo "test-deb: pe4j replay runs with the throughput collector, unless JAVA_OPTS names one"
+out=$(JAVA_OPTS=-Xlog:gc pe4j replay --help) || fail "pe4j replay --help"
+grep -q "Using Parallel" <<<"$out" || fail "pe4j replay does not run with -XX:+UseParallelGC"
+out=$(JAVA_OPTS="-Xlog:gc -XX:+UseSerialGC" pe4j replay --help) || fail "pe4j replay --help"
+grep -q "Using Serial" <<<"$out" || fail "pe4j replay overrode the collector JAVA_OPTS chose"
+out=$(JAVA_OPTS=-Xlog:gc pe4j --version) || fail "pe4j --version"
+grep -q "Using G1" <<<"$out" \
+  || fail "a command other than replay did not keep the JVM's default collector"
+
 echo "test-deb: the examples load (pe4j ipvsadm --rules / --keepalived)"
 pe4j ipvsadm --rules /usr/share/doc/pe4j/examples/rules -Ln | grep -q 'pe sip' \
   || fail "the example rules do not load"

@@ -3,6 +3,7 @@
 #   bash bench/replay/replay.sh [CALLS] [PADDING] [HEAP] [JARS]   (default 700000 380 256m: ~1 GiB)
 # JARS: several jars side by side on the same capture, alternating in each run (default
 # cli/target/pe4j.jar).
+# JVM="-XX:+UseParallelGC" adds options to each java (what the Debian package's pe4j does for replay).
 # Needs the jar and the test classes: ./mvnw -B -q package -DskipTests -pl cli -am
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,7 @@ echo "at 600 down 192.168.10.7:5060 remove" > "$tmp/events"
 for run in 1 2 3; do
   for jar in $jars; do
     /usr/bin/time -f "run $run, $jar: %e s wall, %M KB max resident" \
-      java -Xmx"$heap" -Xlog:gc:file="$tmp/gc.log" -jar "$jar" replay \
+      java ${JVM:-} -Xmx"$heap" -Xlog:gc:file="$tmp/gc.log" -jar "$jar" replay \
       --pcap "$tmp/big.pcap" --rules "$tmp/rules" --events "$tmp/events" > "$tmp/report"
     grep -E "^replay:|^verdict:" "$tmp/report"
     grep -o "[0-9]*M->[0-9]*M([0-9]*M)" "$tmp/gc.log" | tail -n 1 | sed 's/^/  last collection (before->after(heap)): /'
