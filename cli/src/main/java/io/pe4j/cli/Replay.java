@@ -64,8 +64,7 @@ final class Replay {
   private final ReplayKeys keys = new ReplayKeys();
   private final Datagram d = new Datagram();
   private final ConnParam param = new ConnParam();
-  private final ReplayCalls.Key clientKey = new ReplayCalls.Key();
-  private final ReplayCalls.Key engineKey = new ReplayCalls.Key();
+  private final ReplayCalls.Key probe = new ReplayCalls.Key(); // refilled for each datagram
 
   // what happened
   private long first = Long.MIN_VALUE;
@@ -224,12 +223,12 @@ final class Replay {
     String server = serverNames.computeIfAbsent(dest, x -> x.address().withPort(x.port()));
     long[] row = s.server(server);
     row[0]++;
-    ReplayCalls.Key key = key(svc, src, sport);
-    if (key == null) {
+    ReplayCalls.Key callKey = key(svc, src, sport);
+    if (callKey == null) {
       s.unkeyed++;
       return;
     }
-    ReplayCalls.Call c = s.calls.see(key, server, node, now);
+    ReplayCalls.Call c = s.calls.see(callKey, server, node, now);
     if (c.datagrams == 1) {
       row[1]++;
     } else if (c.changed) {
@@ -271,7 +270,7 @@ final class Replay {
   private ReplayCalls.@Nullable Key key(VirtualService svc, IpAddress src, int sport) {
     PersistenceEngine engine = svc.engine();
     if (engine == null) {
-      return clientKey.fill(src, sport); // an address and a port: here, the client's
+      return probe.fill(src, sport); // an address and a port: here, the client's
     }
     if (keys.asked()) {
       return keys.key(); // what the core's own call found
@@ -286,7 +285,7 @@ final class Replay {
     if (!r.isMatch() || !param.hasPeData()) {
       return null;
     }
-    return engineKey.fill(param); // equal and hashed by its bytes
+    return probe.fill(param); // equal and hashed by its bytes
   }
 
   private boolean isRealServer(IpAddress address, int port) {

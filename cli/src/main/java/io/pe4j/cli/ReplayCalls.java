@@ -2,6 +2,7 @@ package io.pe4j.cli;
 
 import io.pe4j.api.ConnParam;
 import io.pe4j.api.IpAddress;
+import io.pe4j.api.PeData;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class ReplayCalls {
     private int hash;
 
     Key() {
-      this(64);
+      this(PeData.MAX_LENGTH); // the longest pe data an engine may give; a client's key is 19
     }
 
     private Key(int capacity) {
@@ -37,9 +38,6 @@ final class ReplayCalls {
     /** This key becomes the pe data the engine put in {@code param}. */
     Key fill(ConnParam param) {
       int n = param.peDataLength();
-      if (n > bytes.length) {
-        bytes = new byte[Math.max(n, 2 * bytes.length)];
-      }
       for (int i = 0; i < n; i++) {
         bytes[i] = param.peDataByte(i);
       }
@@ -137,10 +135,6 @@ final class ReplayCalls {
       c.datagrams = 0;
       c.split = false;
       calls++;
-    }
-    if (c.datagrams == 0) {
-      c.server = server;
-      c.node = node;
     }
     c.changed = c.datagrams > 0 && !c.server.equals(server);
     c.previousServer = c.server;

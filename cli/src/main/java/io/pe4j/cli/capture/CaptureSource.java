@@ -114,8 +114,7 @@ public final class CaptureSource implements AutoCloseable {
     final FrameDecoder decoder = new FrameDecoder();
     // two packets: the one handed out stays valid while the next one is read into the other
     private final Packet[] packets = {new Packet(), new Packet()};
-    private int spare;
-    private @Nullable Packet filling;
+    private int spare; // the packet advance() reads into
     @Nullable Packet head;
     long frames;
     @Nullable String failure;
@@ -134,8 +133,6 @@ public final class CaptureSource implements AutoCloseable {
 
     /** Reads this file's next datagram into {@link #head}: null at its end or its first error. */
     void advance() {
-      Packet p = packets[spare];
-      filling = p;
       head = null;
       while (head == null && failure == null) {
         try {
@@ -151,7 +148,6 @@ public final class CaptureSource implements AutoCloseable {
           failure = "cannot read: " + e.getMessage();
         }
       }
-      filling = null;
       if (head != null) {
         spare ^= 1;
       }
@@ -167,8 +163,8 @@ public final class CaptureSource implements AutoCloseable {
         byte[] payload,
         int offset,
         int length) {
-      Packet p = filling;
-      if (p == null || head != null) {
+      Packet p = packets[spare];
+      if (head != null) {
         throw new IllegalStateException("a second datagram from one frame");
       }
       p.set(
